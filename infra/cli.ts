@@ -1,0 +1,52 @@
+import { schemaCommand, UsageError, validateCommand, type Command, type CommandIO } from "./commands";
+
+/** Every verb of the `tenancy` command, in the order `--help` lists them. */
+export const COMMANDS: readonly Command[] = [validateCommand, schemaCommand];
+
+const USAGE = () => `Usage: tenancy <command> [options]
+
+Provisions every customer organization onto the shared Kubernetes cluster and NATS from the
+tenant registry in git.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join("\n")}
+
+Run "tenancy <command> --help" for a command's options.
+`;
+
+/** Runs the CLI with the given arguments and returns the process exit code; never throws for bad input. */
+export async function main(argv: string[], io: CommandIO = processIO()): Promise<number> {
+    const [verb, ...rest] = argv;
+    if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help") {
+        (verb === undefined ? io.err : io.out)(USAGE());
+        return verb === undefined ? 2 : 0;
+    }
+    const command = COMMANDS.find((c) => c.name === verb);
+    if (!command) {
+        io.err(`tenancy: unknown command "${verb}"; commands: ${COMMANDS.map((c) => c.name).join(", ")}\n`);
+        return 2;
+    }
+    if (rest.includes("--help") || rest.includes("-h")) {
+        io.out(command.help);
+        return 0;
+    }
+    try {
+        return await command.run(rest, io);
+    } catch (error) {
+        if (error instanceof UsageError) {
+            io.err(`tenancy ${error.message}\nRun "tenancy ${command.name} --help" for usage.\n`);
+            return 2;
+        }
+        throw error;
+    }
+}
+
+/** The real process's streams. */
+export function processIO(): CommandIO {
+    return {
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text),
+        errIsTTY: Boolean(process.stderr.isTTY),
+        cwd: process.cwd(),
+    };
+}

@@ -1,0 +1,6 @@
+export { parseFlags } from "./args";
+export type { Flags, FlagSpec } from "./args";
+export { schemaCommand } from "./schema";
+export type { Command, CommandIO } from "./types";
+export { UsageError } from "./types";
+export { validateCommand } from "./validate";

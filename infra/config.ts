@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be a DNS label" });
+
+/** The platform's settings in stack config (namespace `tenancy`), with defaults for a typical cluster. */
+export const stackConfigSchema = z.strictObject({
+    /** Registry directory, relative to the project root. @default "tenants" */
+    tenantsDir: z.string().default("tenants"),
+    /** Kubernetes context of the kubeconfig to use; ambient context when unset. */
+    kubeContext: z.string().optional(),
+    /** The platform's orchestration controller, bound in each tenant namespace to manage agent pods and PVCs. */
+    platformController: z
+        .strictObject({
+            /** @default "platform-system" */
+            namespace: dnsLabel.default("platform-system"),
+            /** @default "agent-orchestrator" */
+            serviceAccount: dnsLabel.default("agent-orchestrator"),
+        })
+        .default({ namespace: "platform-system", serviceAccount: "agent-orchestrator" }),
+    /** Where the NATS server runs and how tenants reach it. */
+    nats: z
+        .strictObject({
+            /** Namespace of the NATS server; the authorization config is stored there. @default "nats" */
+            namespace: dnsLabel.default("nats"),
+            /** Client port. @default 4222 */
+            port: z.number().int().min(1).max(65535).default(4222),
+            /** URL agents connect to. @default "nats://nats.nats.svc.cluster.local:4222" */
+            url: z.string().default("nats://nats.nats.svc.cluster.local:4222"),
+        })
+        .default({ namespace: "nats", port: 4222, url: "nats://nats.nats.svc.cluster.local:4222" }),
+});
+
+/** The validated, non-secret stack settings. */
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+/** Stack config keys the schema reads (besides the secret ones read by the program). */
+const PLAIN_KEYS = ["tenantsDir", "kubeContext", "platformController", "nats"] as const;
+
+/**
+ * Reads the non-secret stack settings from `tenancy:*` config and validates them; a bad value
+ * fails with one message naming every bad key.
+ */
+export function readStackConfig(config: pulumi.Config = new pulumi.Config("tenancy")): StackConfig {
+    const raw: Record<string, unknown> = {};
+    for (const key of PLAIN_KEYS) {
+        const text = config.get(key);
+        if (text === undefined) continue;
+        raw[key] = key === "tenantsDir" || key === "kubeContext" ? text : parseJson(key, text);
+    }
+    const result = stackConfigSchema.safeParse(raw);
+    if (result.success) return result.data;
+    const lines = result.error.issues.map((issue) => `  tenancy:${issue.path.join(".")}: ${issue.message}`);
+    throw new pulumi.RunError(`invalid stack config:\n${lines.join("\n")}`);
+}
+
+function parseJson(key: string, text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        throw new pulumi.RunError(`invalid stack config: tenancy:${key} must be an object (set it with pulumi config set --path tenancy:${key}.<field> <value>)`);
+    }
+}
+
+/** Stack config path of a tenant secret value: `tenancy:secrets.<slug>.<secret>.<key>`. */
+export function secretConfigPath(slug: string, secret: string, key: string): string {
+    return `tenancy:secrets.${slug}.${secret}.${key}`;
+}

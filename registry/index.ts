@@ -1,0 +1,19 @@
+export { cidrProblem, isCatchAllCidr } from "./cidr";
+export { registryJsonSchemas } from "./json-schema";
+export { displayPath, loadRegistry, PLANS_FILE, RegistryError, validateRegistry } from "./load";
+export type { Registry, RegistryEntry } from "./load";
+export { isQuantity, parseQuantity } from "./quantity";
+export {
+    lifecycleSchema,
+    NAMESPACE_PREFIX,
+    namespaceOf,
+    planCatalogSchema,
+    planSchema,
+    quotaOverridesSchema,
+    RESERVED_SECRET_NAMES,
+    tenantSchema,
+    tenantSecretSchema,
+} from "./schema";
+export type { Lifecycle, Plan, PlanCatalog, Tenant, TenantInput } from "./schema";
+export { fieldName, formatIssue, MAX_ALIAS_COUNT, MAX_FILE_BYTES, YamlSource } from "./yaml-source";
+export type { SourceIssue } from "./yaml-source";

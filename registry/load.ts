@@ -1,0 +1,280 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { z } from "zod";
+import { parseQuantity } from "./quantity";
+import {
+    namespaceOf,
+    planCatalogSchema,
+    tenantSchema,
+    type Plan,
+    type PlanCatalog,
+    type Tenant,
+} from "./schema";
+import { fieldName, formatIssue, MAX_FILE_BYTES, YamlSource, type SourceIssue } from "./yaml-source";
+
+/** Name of the plan catalog inside the registry directory. */
+export const PLANS_FILE = "plans.yaml";
+
+/** A tenant entry together with the plan it resolves to and where it came from. */
+export interface RegistryEntry {
+    /** The validated entry. */
+    tenant: Tenant;
+    /** The tenant's plan from the catalog. */
+    plan: Plan;
+    /** The file it was read from, as shown to the user. */
+    file: string;
+}
+
+/** A fully validated registry, tenants sorted by slug so every run declares them in one order. */
+export interface Registry {
+    /** The directory it was read from. */
+    dir: string;
+    /** The plan catalog. */
+    plans: PlanCatalog;
+    /** Every tenant, sorted by slug. */
+    entries: RegistryEntry[];
+}
+
+/** Thrown when the registry is invalid; carries every issue found, already sorted by file and line. */
+export class RegistryError extends Error {
+    constructor(readonly issues: SourceIssue[]) {
+        super(`${issues.length} problem${issues.length === 1 ? "" : "s"} in the tenant registry:\n${issues.map(formatIssue).join("\n")}`);
+        this.name = "RegistryError";
+    }
+}
+
+/** Reads and validates the whole registry; throws a RegistryError listing every problem at once. */
+export function loadRegistry(dir: string): Registry {
+    const result = validateRegistry(dir);
+    if (!result.registry) throw new RegistryError(result.issues);
+    return result.registry;
+}
+
+/** Reads and validates the whole registry, returning either the registry or every issue found. */
+export function validateRegistry(dir: string): { registry?: Registry; issues: SourceIssue[] } {
+    const issues: SourceIssue[] = [];
+    const shown = (file: string) => displayPath(path.join(dir, file));
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+        const issue = { file: displayPath(dir), line: 1, col: 1, field: "(file)", message: "registry directory not found; pass --tenants DIR" };
+        return { issues: [issue] };
+    }
+
+    const plans = readPlans(dir, shown(PLANS_FILE), issues);
+    const entries: RegistryEntry[] = [];
+    const bySlug = new Map<string, string>();
+    const byId = new Map<string, string>();
+
+    for (const name of fs.readdirSync(dir).sort()) {
+        if (name === PLANS_FILE) continue;
+        const file = shown(name);
+        if (name.endsWith(".yml")) {
+            issues.push({ file, line: 1, col: 1, field: "(file)", message: `rename to ${name.slice(0, -4)}.yaml; registry files end in .yaml` });
+            continue;
+        }
+        if (!name.endsWith(".yaml")) continue;
+        const source = readSource(path.join(dir, name), file, issues);
+        if (!source) continue;
+        const parsed = parseWith(tenantSchema, source, issues);
+        if (!parsed) continue;
+        const tenant = parsed;
+        const before = issues.length;
+
+        if (name !== `${tenant.slug}.yaml`) {
+            issues.push(source.issueAt(["slug"], `file must be named after the slug: rename ${name} to ${tenant.slug}.yaml or change slug`));
+        }
+        const slugOwner = bySlug.get(tenant.slug);
+        if (slugOwner) issues.push(source.issueAt(["slug"], `"${tenant.slug}" is already used by ${slugOwner}; slugs must be unique`));
+        else bySlug.set(tenant.slug, file);
+        const idOwner = byId.get(tenant.id);
+        if (idOwner) issues.push(source.issueAt(["id"], `"${tenant.id}" is already used by ${idOwner}; org ids must be unique`));
+        else byId.set(tenant.id, file);
+        if (namespaceOf(tenant).length > 63) {
+            issues.push(source.issueAt(["slug"], `namespace "${namespaceOf(tenant)}" is longer than 63 characters`));
+        }
+        secretDuplicates(tenant, source, issues);
+
+        const plan = plans?.plans[tenant.plan];
+        if (plans && !plan) {
+            const allowed = Object.keys(plans.plans).sort().join(", ");
+            issues.push(source.issueAt(["plan"], `unknown plan "${tenant.plan}"; allowed: ${allowed}`));
+        }
+        if (plan) planLimits(tenant, plan, source, issues);
+        if (plan && issues.length === before) entries.push({ tenant, plan, file });
+    }
+
+    if (issues.length > 0 || !plans) return { issues: sortIssues(issues) };
+    entries.sort((a, b) => a.tenant.slug.localeCompare(b.tenant.slug));
+    return { registry: { dir, plans, entries }, issues: [] };
+}
+
+function readPlans(dir: string, file: string, issues: SourceIssue[]): PlanCatalog | undefined {
+    const full = path.join(dir, PLANS_FILE);
+    if (!fs.existsSync(full)) {
+        issues.push({ file, line: 1, col: 1, field: "(file)", message: "plan catalog not found; every registry needs plans.yaml" });
+        return undefined;
+    }
+    const source = readSource(full, file, issues);
+    const catalog = source && parseWith(planCatalogSchema, source, issues);
+    if (!source || !catalog) return undefined;
+    const before = issues.length;
+    for (const [name, plan] of Object.entries(catalog.plans)) {
+        const at = (...rest: PropertyKey[]) => ["plans", name, ...rest];
+        const lr = plan.limitRange;
+        for (const resource of ["cpu", "memory"] as const) {
+            if (q(lr.defaultRequest[resource]) > q(lr.default[resource])) {
+                issues.push(source.issueAt(at("limitRange", "defaultRequest", resource), `must not exceed limitRange.default.${resource} (${lr.default[resource]})`));
+            }
+            if (q(lr.default[resource]) > q(lr.max[resource])) {
+                issues.push(source.issueAt(at("limitRange", "default", resource), `must not exceed limitRange.max.${resource} (${lr.max[resource]})`));
+            }
+        }
+        if (plan.agentLimit + plan.podHeadroom > plan.quota.pods) {
+            issues.push(source.issueAt(at("quota", "pods"), `must be at least agentLimit + podHeadroom (${plan.agentLimit + plan.podHeadroom})`));
+        }
+    }
+    return issues.length === before ? catalog : undefined;
+}
+
+function readSource(full: string, file: string, issues: SourceIssue[]): YamlSource | undefined {
+    const stat = fs.statSync(full);
+    if (!stat.isFile()) {
+        issues.push({ file, line: 1, col: 1, field: "(file)", message: "is not a regular file" });
+        return undefined;
+    }
+    // Checked before reading so that a huge file costs nothing.
+    if (stat.size > MAX_FILE_BYTES) {
+        issues.push({ file, line: 1, col: 1, field: "(file)", message: `file is ${stat.size} bytes; registry files must be under ${MAX_FILE_BYTES} bytes` });
+        return undefined;
+    }
+    const source = YamlSource.parse(file, fs.readFileSync(full, "utf8"));
+    if (Array.isArray(source)) {
+        issues.push(...source);
+        return undefined;
+    }
+    return source;
+}
+
+function parseWith<S extends z.ZodType>(schema: S, source: YamlSource, issues: SourceIssue[]): z.infer<S> | undefined {
+    const result = schema.safeParse(source.data, { error: describeIssue });
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+        if (issue.code === "unrecognized_keys") {
+            for (const key of issue.keys) {
+                const allowed = knownKeys(schema, issue.path);
+                const hint = closest(key, allowed);
+                issues.push({
+                    file: source.file,
+                    ...source.positionOfKey(issue.path, key),
+                    field: fieldName([...issue.path, key]),
+                    message: `unknown field${hint ? `; did you mean "${hint}"?` : ""}${allowed.length ? ` Allowed: ${allowed.join(", ")}` : ""}`,
+                });
+            }
+        } else {
+            issues.push(source.issueAt(issue.path, issue.message));
+        }
+    }
+    return undefined;
+}
+
+// Messages for the zod issues the schema does not word itself.
+function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
+    if (issue.code === "invalid_type") {
+        if (issue.input === undefined) return `is required (${issue.expected})`;
+        const got = Array.isArray(issue.input) ? "a list" : issue.input === null ? "empty" : `a ${typeof issue.input}`;
+        return `must be ${article(issue.expected)}, not ${got}`;
+    }
+    if (issue.code === "invalid_value") return `must be one of ${issue.values.map((v) => String(v)).join(", ")}`;
+    return undefined;
+}
+
+function article(expected: string): string {
+    if (expected === "object") return "a mapping";
+    if (expected === "array") return "a list";
+    return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function knownKeys(schema: z.ZodType, at: readonly PropertyKey[]): string[] {
+    let node: unknown = schema;
+    for (const part of at) {
+        node = unwrap(node);
+        const def = (node as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown; valueType?: unknown } }).def;
+        if (!def) return [];
+        if (def.type === "object" && def.shape && typeof part === "string") node = def.shape[part];
+        else if (def.type === "array") node = def.element;
+        else if (def.type === "record") node = def.valueType;
+        else return [];
+    }
+    const def = (unwrap(node) as { def?: { shape?: Record<string, unknown> } }).def;
+    return def?.shape ? Object.keys(def.shape) : [];
+}
+
+function unwrap(node: unknown): unknown {
+    let current = node as { def?: { type?: string; innerType?: unknown; in?: unknown } };
+    while (current?.def && ["optional", "default", "nullable", "pipe"].includes(current.def.type ?? "")) {
+        current = (current.def.innerType ?? current.def.in) as typeof current;
+    }
+    return current;
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+    let best: string | undefined;
+    let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+    for (const candidate of candidates) {
+        const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+        if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+    }
+    return best;
+}
+
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const swap = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? previous[j - 2] ?? Infinity : Infinity;
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1), swap + 1);
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+function secretDuplicates(tenant: Tenant, source: YamlSource, issues: SourceIssue[]): void {
+    const seen = new Set<string>();
+    tenant.secrets.forEach((secret, i) => {
+        if (seen.has(secret.name)) issues.push(source.issueAt(["secrets", i, "name"], `"${secret.name}" is declared twice; secret names must be unique`));
+        seen.add(secret.name);
+        const keys = new Set<string>();
+        secret.keys.forEach((key, k) => {
+            if (keys.has(key)) issues.push(source.issueAt(["secrets", i, "keys", k], `"${key}" is listed twice`));
+            keys.add(key);
+        });
+    });
+}
+
+function planLimits(tenant: Tenant, plan: Plan, source: YamlSource, issues: SourceIssue[]): void {
+    if (tenant.agentLimit > plan.agentLimit) {
+        issues.push(source.issueAt(["agentLimit"], `${tenant.agentLimit} exceeds the ${tenant.plan} plan's limit of ${plan.agentLimit}; lower it or change plan`));
+    }
+    for (const [field, value] of Object.entries(tenant.quota ?? {})) {
+        if (value === undefined) continue;
+        const ceiling = plan.quota[field as keyof Plan["quota"]];
+        if (q(value) > q(ceiling)) {
+            issues.push(source.issueAt(["quota", field], `${value} exceeds the ${tenant.plan} plan's ceiling of ${ceiling}; lower it or change plan`));
+        }
+    }
+}
+
+function q(value: string | number): number {
+    return typeof value === "number" ? value : (parseQuantity(value) ?? Number.NaN);
+}
+
+function sortIssues(issues: SourceIssue[]): SourceIssue[] {
+    return [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}
+
+/** A path relative to the working directory when it lies inside it, so messages read `tenants/acme.yaml`. */
+export function displayPath(full: string): string {
+    const relative = path.relative(process.cwd(), full);
+    return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : full;
+}
