@@ -1,0 +1,32 @@
+// The Pulumi program: `pulumi up` runs this file. It reads stack config and the registry, then
+// hands validated inputs to declareTenants; everything it declares comes from there.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
+import { loadRegistry, RegistryError } from "../registry";
+import { readStackConfig } from "./config";
+import { declareTenants } from "./program";
+import { readSecretValues } from "./secrets";
+
+const projectRoot = path.resolve(__dirname, "..");
+const config = readStackConfig();
+
+let registry;
+try {
+    registry = loadRegistry(path.resolve(projectRoot, config.tenantsDir));
+} catch (error) {
+    // A RunError prints its message without a stack trace; the list is the same as `tenancy validate`.
+    if (error instanceof RegistryError) throw new pulumi.RunError(error.message);
+    throw error;
+}
+
+const tenancyConfig = new pulumi.Config("tenancy");
+const provider = new k8s.Provider("cluster", {
+    kubeconfig: tenancyConfig.getSecret("kubeconfig"),
+    context: config.kubeContext,
+});
+
+const { tenants } = declareTenants({ registry, config, secretValues: readSecretValues(), provider });
+
+/** Namespace of every tenant, by slug. */
+export const namespaces = Object.fromEntries(Object.entries(tenants).map(([slug, t]) => [slug, t.namespaceName]));

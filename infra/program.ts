@@ -1,0 +1,52 @@
+import * as pulumi from "@pulumi/pulumi";
+import { missingSecretPaths, Tenant, type TenantSecretValues } from "../components";
+import type { Registry } from "../registry";
+import type { StackConfig } from "./config";
+
+/** Everything the program needs, already read and validated; the program itself reads no files or config. */
+export interface ProgramInputs {
+    /** The validated registry. */
+    registry: Registry;
+    /** The validated stack settings. */
+    config: StackConfig;
+    /** Secret values per tenant slug, from `tenancy:secrets`. */
+    secretValues: Record<string, TenantSecretValues>;
+    /** The explicit Kubernetes provider every tenant object is created with. */
+    provider?: pulumi.ProviderResource;
+}
+
+/** What the program declared, for stack outputs and tests. */
+export interface ProgramResult {
+    /** One Tenant component per registry entry, keyed by slug. */
+    tenants: Record<string, Tenant>;
+}
+
+/**
+ * Declares one Tenant per registry entry. Fails before declaring anything, with one message
+ * listing every missing secret config path, so a partial stack is never previewed.
+ */
+export function declareTenants(inputs: ProgramInputs): ProgramResult {
+    const { registry, config, secretValues, provider } = inputs;
+    const missing = registry.entries.flatMap(({ tenant }) => missingSecretPaths(tenant, secretValues[tenant.slug]));
+    if (missing.length > 0) {
+        throw new pulumi.RunError(
+            `missing secret config values for ${missing.length} declared secret key${missing.length === 1 ? "" : "s"}; set each with\n` +
+                missing.map((p) => `  pulumi config set --secret --path '${p}' <value>`).join("\n"),
+        );
+    }
+    const tenants: Record<string, Tenant> = {};
+    for (const { tenant, plan } of registry.entries) {
+        tenants[tenant.slug] = new Tenant(
+            tenant.slug,
+            {
+                tenant,
+                plan,
+                platformController: config.platformController,
+                nats: config.nats,
+                secretValues: secretValues[tenant.slug] ?? {},
+            },
+            { provider },
+        );
+    }
+    return { tenants };
+}
