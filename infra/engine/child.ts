@@ -1,0 +1,34 @@
+/**
+ * Entry of the child process that records one program run: the Pulumi runtime's state is
+ * process-global, so every recording gets a fresh process. Speaks over the IPC channel only,
+ * so that whatever the program prints cannot corrupt the result.
+ */
+import * as fs from "node:fs";
+import { ProgramError, recordProgram } from "./record";
+import type { ChildRequest, ChildResponse } from "./fork";
+
+function reply(message: ChildResponse): void {
+    process.send!(message, () => process.exit(0));
+}
+
+process.once("message", (request: ChildRequest) => {
+    const key = Buffer.from(fs.readFileSync(request.keyFile, "utf8").trim(), "hex");
+    recordProgram(() => require(request.programFile), { ...request, key }).then(
+        (recording) => reply({ ok: true, resources: recording.resources }),
+        (error: unknown) => reply({ ok: false, messages: error instanceof ProgramError ? messagesOf(error) : [describe(error)] }),
+    );
+});
+
+function messagesOf(error: ProgramError): string[] {
+    return [...new Set(error.causes.map(describe))];
+}
+
+// Messages only: a stack trace of the SDK's internals helps nobody reviewing a plan. A plain Error
+// thrown by the program keeps the first frame of the program's own code, to point at the line.
+function describe(error: unknown): string {
+    if (!(error instanceof Error)) return String(error);
+    if (error.name === "RunError" || error.name === "ResourceError") return error.message;
+    const frame = (error.stack ?? "").split("\n").find((line) => /^\s+at /.test(line) && !line.includes("node_modules") && !line.includes("node:"));
+    const where = frame?.match(/\(?([^()\s]+:\d+:\d+)\)?$/)?.[1];
+    return where ? `${error.message} (at ${where.replace(`${process.cwd()}/`, "")})` : error.message;
+}
