@@ -1,0 +1,10 @@
+// The pack's entry point: the Pulumi CLI (or infra/engine/policy-host.ts) runs this file through
+// run-policy-pack. Constructing the PolicyPack starts its gRPC server, so nothing else may import it.
+import { PolicyPack } from "@pulumi/policy";
+import { PACK_NAME, RULES } from "./rules";
+
+new PolicyPack(PACK_NAME, {
+    description: "Blocks cross-tenant wiring of Kubernetes and NATS resources and checks every tenant's baseline.",
+    enforcementLevel: "mandatory",
+    policies: RULES,
+});
