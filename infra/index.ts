@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { loadRegistry, RegistryError } from "../registry";
 import { readStackConfig } from "./config";
-import { declareTenants } from "./program";
+import { assertSecretValuesComplete, declareTenants } from "./program";
 import { readSecretValues } from "./secrets";
 
 const projectRoot = path.resolve(__dirname, "..");
@@ -20,13 +20,16 @@ try {
     throw error;
 }
 
+const secretValues = readSecretValues();
+assertSecretValuesComplete(registry, secretValues);
+
 const tenancyConfig = new pulumi.Config("tenancy");
 const provider = new k8s.Provider("cluster", {
     kubeconfig: tenancyConfig.getSecret("kubeconfig"),
     context: config.kubeContext,
 });
 
-const { tenants } = declareTenants({ registry, config, secretValues: readSecretValues(), provider });
+const { tenants } = declareTenants({ registry, config, secretValues, provider });
 
 /** Namespace of every tenant, by slug. */
 export const namespaces = Object.fromEntries(Object.entries(tenants).map(([slug, t]) => [slug, t.namespaceName]));

@@ -22,18 +22,22 @@ export interface ProgramResult {
 }
 
 /**
- * Declares one Tenant per registry entry. Fails before declaring anything, with one message
- * listing every missing secret config path, so a partial stack is never previewed.
+ * Fails with one message listing every missing secret config path, so a partial stack is never
+ * previewed; the program entry calls it before declaring anything, the provider included.
  */
+export function assertSecretValuesComplete(registry: Registry, secretValues: Record<string, TenantSecretValues>): void {
+    const missing = registry.entries.flatMap(({ tenant }) => missingSecretPaths(tenant, secretValues[tenant.slug]));
+    if (missing.length === 0) return;
+    throw new pulumi.RunError(
+        `missing secret config values for ${missing.length} declared secret key${missing.length === 1 ? "" : "s"}; set each with\n` +
+            missing.map((p) => `  pulumi config set --secret --path '${p}' <value>`).join("\n"),
+    );
+}
+
+/** Declares one Tenant per registry entry, after checking that every declared secret has a value. */
 export function declareTenants(inputs: ProgramInputs): ProgramResult {
     const { registry, config, secretValues, provider } = inputs;
-    const missing = registry.entries.flatMap(({ tenant }) => missingSecretPaths(tenant, secretValues[tenant.slug]));
-    if (missing.length > 0) {
-        throw new pulumi.RunError(
-            `missing secret config values for ${missing.length} declared secret key${missing.length === 1 ? "" : "s"}; set each with\n` +
-                missing.map((p) => `  pulumi config set --secret --path '${p}' <value>`).join("\n"),
-        );
-    }
+    assertSecretValuesComplete(registry, secretValues);
     const tenants: Record<string, Tenant> = {};
     for (const { tenant, plan } of registry.entries) {
         tenants[tenant.slug] = new Tenant(
