@@ -22,7 +22,7 @@ export const requireTenantBaseline: StackValidationPolicy = {
             const limits = index.objectsOfKind(namespace, "LimitRange");
             for (const [kind, found] of [["ResourceQuota", quotas], ["LimitRange", limits]] as const) {
                 if (found.length !== 1) {
-                    reportViolation(`${where} has ${countOf(found)} ${kind}s; every tenant namespace needs exactly one ${kind}.`, ns.urn);
+                    reportViolation(`${where} has ${countOf(kind, found)}; every tenant namespace needs exactly one ${kind}.`, ns.urn);
                 }
             }
             const policies = index.objectsOfKind(namespace, "NetworkPolicy");
@@ -46,10 +46,10 @@ export const requireTenantBaseline: StackValidationPolicy = {
     },
 };
 
-function countOf(found: PolicyResource[]): string {
-    if (found.length === 0) return "no";
+function countOf(kind: string, found: PolicyResource[]): string {
+    if (found.length === 0) return `no ${kind}`;
     const names = found.map((r) => metadataOf(r.props).name ?? r.name).join(", ");
-    return `${found.length} (${names})`;
+    return `${found.length} ${kind}s (${names})`;
 }
 
 /** True for a NetworkPolicy that selects every pod and denies all ingress and egress. */

@@ -1,0 +1,125 @@
+import type {
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import type { GuardConfig } from "../../policy/config";
+
+/** A resource fixture: what a rule sees, before the test harness fills in the engine's fields. */
+export interface Fixture {
+    /** Pulumi type token. */
+    type: string;
+    /** Pulumi resource name. */
+    name: string;
+    /** Properties as the rule reads them. */
+    props: Record<string, any>;
+    /** URN; derived from parent, type and name when absent. */
+    urn: string;
+    /** Parent URN. */
+    parent?: string;
+    /** protect option. */
+    protect?: boolean;
+}
+
+/** Builds a fixture with an engine-style URN below `parent` (a fixture or nothing for the stack). */
+export function fixture(type: string, name: string, props: Record<string, any>, parent?: Fixture, protect?: boolean): Fixture {
+    // URN type chain: parent types joined by "$", as the engine builds it (the stack type is omitted).
+    const chain = parent ? `${parent.urn.split("::")[2]}$${type}` : type;
+    return { type, name, props, urn: `urn:pulumi:dev::tenancy::${chain}::${name}`, parent: parent?.urn, protect };
+}
+
+function options(f: Fixture) {
+    return {
+        protect: f.protect ?? false,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+        ...(f.parent ? { parent: f.parent } : {}),
+    };
+}
+
+// Rules never use isType/asType (they switch on type tokens), so these stand-ins fail loudly.
+const unused = () => {
+    throw new Error("rules must not call isType/asType");
+};
+
+/** Builds the ResourceValidationArgs @pulumi/policy's server builds for one Analyze request. */
+export function resourceArgs(f: Fixture, config: Partial<GuardConfig> = {}): ResourceValidationArgs {
+    return {
+        type: f.type,
+        name: f.name,
+        urn: f.urn,
+        props: f.props,
+        opts: options(f),
+        stackTags: new Map(),
+        isType: unused,
+        asType: unused,
+        getConfig: <T extends object>() => config as unknown as T,
+        notApplicable: (reason?: string): never => {
+            throw new Error(`notApplicable: ${reason}`);
+        },
+    };
+}
+
+/** Runs a resource rule on one fixture and returns the messages it reported. */
+export function runResourceRule(rule: ResourceValidationPolicy, f: Fixture, config?: Partial<GuardConfig>): string[] {
+    const messages: string[] = [];
+    const validations = Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource!];
+    for (const validate of validations) void validate(resourceArgs(f, config), (message: string) => messages.push(message));
+    return messages;
+}
+
+/** Builds StackValidationArgs the way the pack's AnalyzeStack handler does: parents linked by URN. */
+export function stackArgs(fixtures: Fixture[], config: Partial<GuardConfig> = {}): StackValidationArgs {
+    const byUrn = new Map<string, PolicyResource>();
+    const resources: PolicyResource[] = fixtures.map((f) => {
+        const r: PolicyResource = {
+            type: f.type,
+            name: f.name,
+            urn: f.urn,
+            props: f.props,
+            opts: options(f),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: unused,
+            asType: unused,
+        };
+        byUrn.set(f.urn, r);
+        return r;
+    });
+    fixtures.forEach((f, i) => {
+        const parent = f.parent ? byUrn.get(f.parent) : undefined;
+        if (parent) resources[i].parent = parent;
+    });
+    return {
+        resources,
+        stackTags: new Map(),
+        getConfig: <T extends object>() => config as unknown as T,
+        notApplicable: (reason?: string): never => {
+            throw new Error(`notApplicable: ${reason}`);
+        },
+    };
+}
+
+/** A violation a stack rule reported. */
+export interface Reported {
+    /** The rule's message. */
+    message: string;
+    /** URN it named. */
+    urn?: string;
+}
+
+/** Runs a stack rule over fixtures and returns what it reported. */
+export async function runStackRule(rule: StackValidationPolicy, fixtures: Fixture[], config?: Partial<GuardConfig>): Promise<Reported[]> {
+    const reported: Reported[] = [];
+    await rule.validateStack(stackArgs(fixtures, config), (message: string, urn?: string) => reported.push({ message, urn }));
+    return reported;
+}
+
+/** Deep copy, so a test can change one field of a shared fixture. */
+export function clone<T>(value: T): T {
+    return structuredClone(value);
+}
