@@ -399,3 +399,19 @@ export function userNkeyFromBase64(base64: string): UserNkey {
     const publicKey = fromSeed(seed).getPublicKey();
     return { seed: Buffer.from(seed).toString("utf8"), publicKey };
 }
+
+/**
+ * Reads a `permissions.json` text (e.g. from the ConfigMap's inputs in a policy) into the structure,
+ * or returns every problem as "path: message" lines; never throws.
+ */
+export function parsePermissionStructure(text: string): { structure?: NatsPermissionStructure; problems: string[] } {
+    let raw: unknown;
+    try {
+        raw = JSON.parse(text);
+    } catch (error) {
+        return { problems: [`(document): not JSON: ${(error as Error).message}`] };
+    }
+    const result = natsPermissionStructureSchema.safeParse(raw);
+    if (result.success) return { structure: result.data, problems: [] };
+    return { problems: result.error.issues.map((i) => `${i.path.join(".") || "(document)"}: ${i.message}`) };
+}

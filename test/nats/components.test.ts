@@ -1,0 +1,182 @@
+import * as pulumi from "@pulumi/pulumi";
+import { fromSeed } from "nkeys.js";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { inspect, installNatsMocks, isSecretWire, mockBytes, runStack, unwrap, type RawInputs, type Registration } from "./mocks";
+
+// Mocks first, then the components (a static import would run them in the SDK's silent test mode).
+const registrations: Registration[] = installNatsMocks();
+
+type Components = typeof import("../../components/nats-account") & typeof import("../../components/nats-authorization") & typeof import("../../components/nats-spec");
+let c: Components;
+let registry: ReturnType<typeof import("../../registry").loadRegistry>;
+const NATS = { namespace: "nats", url: "nats://nats.nats.svc.cluster.local:4222" };
+
+/** Declares one NatsAccount per example tenant and the NatsAuthorization over them. */
+async function declare() {
+    const accounts = registry.entries.map(({ tenant, plan }) => new c.NatsAccount(`${tenant.slug}-nats`, { tenant, plan, nats: NATS }));
+    const authorization = new c.NatsAuthorization("nats", { nats: NATS, tenants: [...accounts].reverse() });
+    return { accounts, authorization };
+}
+
+let first: { declared: Awaited<ReturnType<typeof declare>>; raw: RawInputs; registered: Registration[] };
+
+beforeAll(async () => {
+    c = { ...(await import("../../components/nats-account")), ...(await import("../../components/nats-authorization")), ...(await import("../../components/nats-spec")) };
+    const { loadRegistry } = await import("../../registry");
+    registry = loadRegistry(path.resolve(__dirname, "../../tenants"));
+    let declared!: Awaited<ReturnType<typeof declare>>;
+    const start = registrations.length;
+    const raw = await runStack(async () => {
+        declared = await declare();
+    });
+    first = { declared, raw, registered: registrations.slice(start) };
+});
+
+describe("NatsAccount under Pulumi mocks", () => {
+    it("declares random bytes and the nats-credentials Secret in the tenant namespace, as children named <name>-<role>", () => {
+        const names = first.registered.filter((r) => r.name.startsWith("acme-nats")).map((r) => `${r.type} ${r.name}`);
+        expect(names.sort()).toEqual([
+            "kubernetes:core/v1:Secret acme-nats-credentials",
+            "random:index/randomBytes:RandomBytes acme-nats-key",
+            "tenancy:nats:NatsAccount acme-nats",
+        ]);
+        const key = first.registered.find((r) => r.name === "acme-nats-key")!;
+        expect(key.inputs).toEqual({ length: 32 });
+        const secret = first.registered.find((r) => r.name === "acme-nats-credentials")!;
+        expect(secret.inputs.metadata).toEqual({
+            name: "nats-credentials",
+            namespace: "org-acme",
+            labels: { "tenancy.io/tenant-id": "org_7f3k2m9q", tier: "standard", "app.kubernetes.io/managed-by": "tenancy" },
+        });
+    });
+
+    it("puts URL, seed, account, subject and inbox prefixes in the Secret; the seed matches the public key and the bytes in state", async () => {
+        const secret = first.registered.find((r) => r.name === "acme-nats-credentials")!;
+        const data = unwrap(secret.inputs.stringData);
+        const expected = c.userNkeyFromBase64(mockBytes("acme-nats-key"));
+        expect(data).toEqual({
+            NATS_ACCOUNT: "org_7f3k2m9q",
+            NATS_INBOX_PREFIX: "_INBOX.acme",
+            NATS_NKEY_SEED: expected.seed,
+            NATS_STATUS_SUBJECT: "platform.status",
+            NATS_SUBJECT_PREFIX: "org.acme",
+            NATS_URL: NATS.url,
+        });
+        const acme = first.declared.accounts[0];
+        expect(acme.accountName).toBe("org_7f3k2m9q");
+        expect(acme.permissions).toEqual(c.tenantUserPermissions("acme"));
+        const pub = await inspect(acme.userPublicKey);
+        expect(pub).toEqual({ value: fromSeed(new TextEncoder().encode(data.NATS_NKEY_SEED)).getPublicKey(), known: true, secret: false });
+    });
+
+    it("marks the seed secret end to end: in the Secret's inputs and never in a plain output", async () => {
+        const raw = first.raw.get("acme-nats-credentials")!;
+        expect(await pulumi.isSecret(raw.stringData.NATS_NKEY_SEED)).toBe(true);
+        expect((await inspect(raw.stringData.NATS_NKEY_SEED)).secret).toBe(true);
+        const wire = first.registered.find((r) => r.name === "acme-nats-credentials")!.inputs.stringData;
+        // The engine receives the whole stringData as a secret, so state stores it encrypted.
+        expect(isSecretWire(wire)).toBe(true);
+        const seed = unwrap(wire).NATS_NKEY_SEED;
+        expect(seed).toMatch(/^SU[A-Z2-7]{56}$/);
+        const everythingPlain = JSON.stringify(first.registered.filter((r) => r.type !== "kubernetes:core/v1:Secret" && r.type !== "random:index/randomBytes:RandomBytes"));
+        expect(everythingPlain).not.toContain(seed);
+        expect(everythingPlain).not.toContain(mockBytes("acme-nats-key"));
+    });
+
+    it("refuses invalid arguments with one clear message instead of a stack trace", async () => {
+        const { tenant, plan } = registry.entries[0];
+        const attempt = (args: any) => {
+            try {
+                new c.NatsAccount("bad", args);
+                return "accepted";
+            } catch (error) {
+                return `${(error as Error).constructor.name}: ${(error as Error).message}`;
+            }
+        };
+        expect(attempt({ tenant: { ...tenant, slug: "Bad.Slug" }, plan, nats: { url: "http://x" } })).toBe(
+            "RunError: invalid NatsAccount arguments:\n  tenant.slug: must be a DNS label: lowercase letters, digits and '-', starting and ending alphanumeric\n  nats.url: \"http://x\" must use nats://, tls://, ws:// or wss://",
+        );
+        expect(attempt({ tenant, plan, nats: { url: "nats://user:pw@nats:4222" } })).toBe(
+            'RunError: invalid NatsAccount arguments:\n  nats.url: "nats://user:pw@nats:4222" must not embed credentials; the nkey in the Secret authenticates',
+        );
+    });
+});
+
+describe("NatsAuthorization under Pulumi mocks", () => {
+    it("stores auth.json and permissions.json in a ConfigMap in the NATS namespace and the platform credential in a Secret there", async () => {
+        const kinds = first.registered.filter((r) => r.name.startsWith("nats")).map((r) => `${r.type} ${r.name}`);
+        expect(kinds.sort()).toEqual([
+            "kubernetes:core/v1:ConfigMap nats-authorization",
+            "kubernetes:core/v1:Secret nats-platform-credentials",
+            "random:index/randomBytes:RandomBytes nats-platform-key",
+            "tenancy:nats:NatsAuthorization nats",
+        ]);
+        const cm = first.registered.find((r) => r.name === "nats-authorization")!;
+        expect(cm.inputs.metadata).toEqual({ name: "nats-authorization", namespace: "nats", labels: { "app.kubernetes.io/managed-by": "tenancy", "app.kubernetes.io/component": "nats-authorization" } });
+        expect(Object.keys(cm.inputs.data)).toEqual(["auth.json", "permissions.json"]);
+
+        const secret = first.registered.find((r) => r.name === "nats-platform-credentials")!;
+        const platform = c.userNkeyFromBase64(mockBytes("nats-platform-key"));
+        expect(secret.inputs.metadata.namespace).toBe("nats");
+        expect(isSecretWire(secret.inputs.stringData)).toBe(true);
+        expect(unwrap(secret.inputs.stringData)).toEqual({ NATS_ACCOUNT: "PLATFORM", NATS_NKEY_SEED: platform.seed, NATS_URL: NATS.url });
+        expect(await pulumi.isSecret(first.raw.get("nats-platform-credentials")!.stringData.NATS_NKEY_SEED)).toBe(true);
+        // No tenant namespace ever holds the platform's credential.
+        const holders = first.registered.filter((r) => JSON.stringify(r.inputs).includes(platform.seed)).map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`);
+        expect(holders).toEqual(["nats/nats-platform-credentials"]);
+    });
+
+    it("renders auth.json from every tenant's public key (sorted by slug) and nothing secret", async () => {
+        const cm = first.registered.find((r) => r.name === "nats-authorization")!;
+        const auth = JSON.parse(cm.inputs.data["auth.json"]);
+        const key = (name: string) => c.userNkeyFromBase64(mockBytes(name)).publicKey;
+        expect(Object.keys(auth.accounts)).toEqual(["PLATFORM", "org_7f3k2m9q", "org_k4x8p2wn", "org_q9d5t1ze"]);
+        expect(auth.accounts.PLATFORM.users[0].nkey).toBe(key("nats-platform-key"));
+        expect(auth.accounts.org_7f3k2m9q.users[0].nkey).toBe(key("acme-nats-key"));
+        expect(auth.accounts.org_k4x8p2wn.users[0].nkey).toBe(key("globex-nats-key"));
+        expect(auth.accounts.org_q9d5t1ze.users[0].nkey).toBe(key("initech-nats-key"));
+        expect(cm.inputs.data["auth.json"]).not.toMatch(/S[A-Z2-7]{57}/);
+        expect(await pulumi.isSecret(first.raw.get("nats-authorization")!.data["auth.json"])).toBe(false);
+        const structure = c.permissionStructure(first.declared.accounts.map((a) => a.spec));
+        expect(cm.inputs.data["auth.json"]).toBe(
+            c.renderAuthorization(structure, {
+                platform: key("nats-platform-key"),
+                tenants: { org_7f3k2m9q: key("acme-nats-key"), org_k4x8p2wn: key("globex-nats-key"), org_q9d5t1ze: key("initech-nats-key") },
+            }),
+        );
+        expect(JSON.parse(cm.inputs.data["permissions.json"])).toEqual(structure);
+        expect(first.declared.authorization.structure).toEqual(structure);
+    });
+
+    it("produces the same bytes on a second run with the same registry and state", async () => {
+        const start = registrations.length;
+        await runStack(async () => {
+            await declare();
+        });
+        // Registration order follows input resolution; compare each resource's bytes by name.
+        const canonical = (rs: Registration[]) => rs.map((r) => JSON.stringify(r)).sort();
+        const second = registrations.slice(start);
+        // The stack, 3 × (NatsAccount, RandomBytes, Secret), NatsAuthorization, its RandomBytes, Secret and ConfigMap.
+        expect(second.length).toBe(14);
+        expect(canonical(second)).toEqual(canonical(first.registered));
+    });
+
+    it("refuses a tenant set with duplicate accounts and a bad namespace with clear messages", () => {
+        const [acme] = first.declared.accounts;
+        const attempt = (args: any) => {
+            try {
+                new c.NatsAuthorization("bad", args);
+                return "accepted";
+            } catch (error) {
+                return `${(error as Error).constructor.name}: ${(error as Error).message}`;
+            }
+        };
+        expect(attempt({ nats: NATS, tenants: [acme, acme] })).toBe(
+            'RunError: cannot build the NATS authorization: tenants org_7f3k2m9q and org_7f3k2m9q share the NATS slug "acme"; every tenant needs its own',
+        );
+        expect(attempt({ nats: { namespace: "NATS", url: NATS.url }, tenants: [{ spec: { ...acme.spec, exports: [{ kind: "stream", subject: "org.acme.>" }], extra: 1 }, userPublicKey: "U" }] })).toBe(
+            'RunError: invalid NatsAuthorization arguments:\n  tenants[0].spec.: Unrecognized key: "extra"\n  nats.namespace: "NATS" must be a DNS label',
+        );
+    });
+});
