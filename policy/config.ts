@@ -32,8 +32,19 @@ export interface GuardConfig {
     platformPrincipals: PlatformPrincipal[];
     /** ClusterRoles a RoleBinding in a tenant namespace may reference. */
     allowedClusterRoles: string[];
-    /** NATS subjects every tenant account may use besides its own `org.<slug>.>` and inbox. */
+    /**
+     * NATS subjects every tenant account may use besides its own `org.<slug>.>` and inbox;
+     * `{slug}` stands for the tenant's own slug (its status subject in the platform account).
+     */
     platformNatsSubjects: string[];
+    /** Name of the platform's NATS account, the only account tenants may import from. */
+    platformNatsAccount: string;
+    /** Name of the ConfigMap (in a platform namespace) holding the NATS permission structure. */
+    natsAuthorizationConfigMap: string;
+    /** Key of that ConfigMap holding the permission structure (JSON, no credentials). */
+    natsPermissionsKey: string;
+    /** Name of each tenant's NATS credential Secret. */
+    natsCredentialsSecret: string;
     /** Quota ceilings per plan name; a tenant's ResourceQuota must stay within them. */
     planCeilings: Record<string, PlanCeilings>;
 }
@@ -51,7 +62,11 @@ export const DEFAULT_CONFIG: GuardConfig = {
     platformNamespaces: ["platform-system", "nats", "kube-system"],
     platformPrincipals: [{ kind: "ServiceAccount", namespace: "platform-system", name: "agent-orchestrator" }],
     allowedClusterRoles: ["view"],
-    platformNatsSubjects: ["platform.broadcast.>", "platform.status.*"],
+    platformNatsSubjects: ["platform.broadcast.>", "platform.status", "platform.status.{slug}"],
+    platformNatsAccount: "PLATFORM",
+    natsAuthorizationConfigMap: "nats-authorization",
+    natsPermissionsKey: "permissions.json",
+    natsCredentialsSecret: "nats-credentials",
     planCeilings: {
         free: {
             "requests.cpu": "2",
@@ -110,7 +125,11 @@ const PROPERTY_SCHEMAS: Record<ConfigKey, PolicyConfigJSONSchema> = {
         },
     },
     allowedClusterRoles: stringList("ClusterRoles a RoleBinding in a tenant namespace may reference."),
-    platformNatsSubjects: stringList("NATS subjects every tenant account may use."),
+    platformNatsSubjects: stringList("NATS subjects every tenant account may use; {slug} is the tenant's own slug."),
+    platformNatsAccount: { type: "string", minLength: 1, description: "The platform's NATS account." },
+    natsAuthorizationConfigMap: { type: "string", minLength: 1, description: "ConfigMap holding the NATS permission structure." },
+    natsPermissionsKey: { type: "string", minLength: 1, description: "ConfigMap key of the NATS permission structure." },
+    natsCredentialsSecret: { type: "string", minLength: 1, description: "Name of each tenant's NATS credential Secret." },
     planCeilings: {
         type: "object",
         description: "ResourceQuota ceilings per plan, as Kubernetes quantities.",

@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { enforceTenantOwnership } from "./enforce-tenant-ownership";
+import { isolateTenantNats } from "./isolate-tenant-nats";
 import { isolateTenantNetworkPolicies } from "./isolate-tenant-network-policies";
 import { protectLiveTenantNamespaces } from "./protect-live-tenant-namespaces";
 import { requireExplicitNamespace } from "./require-explicit-namespace";
@@ -20,5 +21,6 @@ export const RULES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     requireLeastPrivilegeRoles,
     isolateTenantNetworkPolicies,
     requireTenantBaseline,
+    isolateTenantNats,
     protectLiveTenantNamespaces,
 ];

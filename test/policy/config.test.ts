@@ -6,6 +6,9 @@ import { LIFECYCLE_ANNOTATION, ORG_ID_ANNOTATION, TENANT_LABEL, TIER_LABEL } fro
 import { NAMESPACE_PREFIX } from "../../registry";
 import { configSchemaFor, DEFAULT_CONFIG, readConfig } from "../../policy/config";
 import { stackConfigSchema } from "../../infra/config";
+import { NATS_CREDENTIALS_SECRET } from "../../components/labels";
+import { NATS_AUTHORIZATION_CONFIGMAP, PERMISSIONS_JSON_KEY } from "../../components/nats-authorization";
+import { PLATFORM_ACCOUNT, PLATFORM_BROADCAST_SUBJECT, STATUS_LOCAL_SUBJECT, tenantSubjects } from "../../components/nats-spec";
 
 // Quota keys of tenants/plans.yaml → ResourceQuota `hard` keys.
 const HARD_KEYS: Record<string, string> = {
@@ -47,6 +50,18 @@ describe("pack configuration defaults", () => {
             ]),
         );
         expect(DEFAULT_CONFIG.planCeilings).toEqual(expected);
+    });
+
+    it("match the program's NATS names and platform subjects", () => {
+        expect(DEFAULT_CONFIG.platformNatsAccount).toBe(PLATFORM_ACCOUNT);
+        expect(DEFAULT_CONFIG.natsAuthorizationConfigMap).toBe(NATS_AUTHORIZATION_CONFIGMAP);
+        expect(DEFAULT_CONFIG.natsPermissionsKey).toBe(PERMISSIONS_JSON_KEY);
+        expect(DEFAULT_CONFIG.natsCredentialsSecret).toBe(NATS_CREDENTIALS_SECRET);
+        expect(DEFAULT_CONFIG.platformNatsSubjects.map((s) => s.replace("{slug}", "acme"))).toEqual([
+            PLATFORM_BROADCAST_SUBJECT,
+            STATUS_LOCAL_SUBJECT,
+            tenantSubjects("acme").platformStatus,
+        ]);
     });
 
     it("fills unset properties with defaults and keeps configured ones", () => {

@@ -7,6 +7,11 @@ import type {
 } from "@pulumi/policy";
 import type { GuardConfig } from "../../policy/config";
 
+// The pack's server wraps every resource's properties in this proxy, which throws on reading a value
+// unknown during preview; the typings do not export it, the module does.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(value: T): T };
+
 /** A resource fixture: what a rule sees, before the test harness fills in the engine's fields. */
 export interface Fixture {
     /** Pulumi type token. */
@@ -52,7 +57,7 @@ export function resourceArgs(f: Fixture, config: Partial<GuardConfig> = {}): Res
         type: f.type,
         name: f.name,
         urn: f.urn,
-        props: f.props,
+        props: unknownCheckingProxy(f.props),
         opts: options(f),
         stackTags: new Map(),
         isType: unused,
@@ -80,7 +85,7 @@ export function stackArgs(fixtures: Fixture[], config: Partial<GuardConfig> = {}
             type: f.type,
             name: f.name,
             urn: f.urn,
-            props: f.props,
+            props: unknownCheckingProxy(f.props),
             opts: options(f),
             dependencies: [],
             propertyDependencies: {},
