@@ -128,3 +128,16 @@ export async function runStackRule(rule: StackValidationPolicy, fixtures: Fixtur
 export function clone<T>(value: T): T {
     return structuredClone(value);
 }
+
+/** The fixture as the engine sends it over the Analyzer protocol (parent in options and on the resource). */
+export function toEngine(f: Fixture): import("../../infra/engine/policy-host").EngineResource {
+    return {
+        type: f.type,
+        name: f.name,
+        urn: f.urn,
+        properties: f.props,
+        options: { protect: f.protect ?? false, ...(f.parent ? { parent: f.parent } : {}) },
+        ...(f.parent ? { parent: f.parent } : {}),
+        custom: !f.type.startsWith("tenancy:"),
+    };
+}

@@ -1,0 +1,184 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PolicyHostError, startPolicyPack, UNKNOWN, type PolicyHost } from "../../infra/engine/policy-host";
+import { RULES } from "../../policy/rules";
+import { ACME, byName, GLOBEX, secretReaderBinding, tenantStack } from "./fixtures";
+import { fixture, toEngine } from "./support";
+
+const ROOT = path.resolve(__dirname, "../..");
+const PACK_DIR = path.join(ROOT, "policy");
+const VERSION = (JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as { version: string }).version;
+const RB = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+// A throw-away pack next to the repository's node_modules (gitignored .tenancy/), so it resolves @pulumi/policy.
+function scratchPack(name: string, indexTs: string): string {
+    const dir = path.join(ROOT, ".tenancy", "test-packs", `${name}-${process.pid}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, version: "0.0.1" }));
+    fs.writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+    fs.writeFileSync(path.join(dir, "index.ts"), indexTs);
+    return dir;
+}
+
+describe("tenancy-guard over the Analyzer protocol", () => {
+    let host: PolicyHost;
+
+    beforeAll(async () => {
+        host = await startPolicyPack({ packDir: PACK_DIR, timeoutMs: 60_000 });
+    });
+
+    afterAll(async () => {
+        const pid = host?.pid;
+        await host?.stop();
+        if (pid) expect(alive(pid)).toBe(false);
+    });
+
+    it("starts under run-policy-pack and listens on 127.0.0.1", async () => {
+        expect(host.port).toBeGreaterThan(0);
+        expect(host.engineAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+        expect(alive(host.pid)).toBe(true);
+        // The runner reports through the emulated engine that it registered ts-node (type checking on);
+        // log RPCs are asynchronous, so wait for it, bounded.
+        const found = () => host.logs.some((l) => l.message.startsWith("Found ts-node version"));
+        for (let i = 0; i < 50 && !found(); i++) await new Promise((r) => setTimeout(r, 100));
+        expect(found()).toBe(true);
+    });
+
+    it("describes every rule in GetAnalyzerInfo", async () => {
+        const info = await host.getAnalyzerInfo();
+        expect(info.name).toBe("tenancy-guard");
+        expect(info.version).toBe(VERSION);
+        expect(info.supportsConfig).toBe(true);
+        expect(info.policies.map((p) => [p.name, p.enforcementLevel, p.kind])).toEqual(
+            RULES.map((r) => [r.name, "mandatory", "validateStack" in r ? "stack" : "resource"]),
+        );
+        const bindings = info.policies.find((p) => p.name === "restrict-role-binding-subjects")!;
+        expect(bindings.description).toBe(RULES.find((r) => r.name === "restrict-role-binding-subjects")!.description);
+        expect((bindings.configSchema as Record<string, { default: unknown }>).platformPrincipals.default).toEqual([
+            { kind: "ServiceAccount", namespace: "platform-system", name: "agent-orchestrator" },
+        ]);
+        expect(await host.getPluginVersion()).toBe("1.21.0");
+    });
+
+    it("accepts a compliant resource in Analyze", async () => {
+        const binding = fixture(RB, "acme-secret-reader", secretReaderBinding(ACME));
+        expect(await host.analyze(toEngine(binding))).toEqual([]);
+    });
+
+    it("reports a cross-tenant RoleBinding in Analyze with the rule's name, level and message", async () => {
+        const props = secretReaderBinding(ACME);
+        props.subjects = [{ kind: "ServiceAccount", name: "agent-worker-sa", namespace: "org-globex" }];
+        const rule = RULES.find((r) => r.name === "restrict-role-binding-subjects")!;
+        expect(await host.analyze(toEngine(fixture(RB, "acme-secret-reader", props)))).toEqual([
+            {
+                policyName: "restrict-role-binding-subjects",
+                policyPackName: "tenancy-guard",
+                policyPackVersion: VERSION,
+                description: rule.description,
+                message:
+                    `${rule.description}\nRoleBinding "org-acme/agent-secret-reader" of tenant acme binds ServiceAccount "org-globex/agent-worker-sa" of tenant globex; ` +
+                    `every subject must be in namespace "org-acme" or be a platform principal (ServiceAccount platform-system/agent-orchestrator).`,
+                enforcementLevel: "mandatory",
+                urn: "",
+            },
+        ]);
+    });
+
+    it("passes resource options through: protect decides the namespace rule", async () => {
+        const ns = byName(tenantStack(ACME), "acme-namespace");
+        expect(await host.analyze({ ...toEngine(ns), options: { protect: true } })).toEqual([]);
+        const unprotected = await host.analyze({ ...toEngine(ns), options: { protect: false } });
+        expect(unprotected.map((d) => d.policyName)).toEqual(["protect-live-tenant-namespaces"]);
+    });
+
+    it("unwraps secrets as the engine encodes them and never echoes their values", async () => {
+        const secret = byName(tenantStack(ACME), "acme-openai-api");
+        const engine = toEngine(secret);
+        engine.properties = { ...secret.props, stringData: { apiKey: { [SECRET_SIG]: SECRET_VALUE_SIG, value: "sk-live-do-not-print" } } };
+        expect(await host.analyze(engine)).toEqual([]);
+        engine.properties = { ...(engine.properties as object), metadata: { name: "openai-api", labels: {} } };
+        const diagnostics = await host.analyze(engine);
+        expect(diagnostics.map((d) => d.policyName)).toEqual(["require-explicit-namespace"]);
+        expect(JSON.stringify(diagnostics)).not.toContain("sk-live-do-not-print");
+    });
+
+    it("turns a read of an unknown preview value into an advisory diagnostic", async () => {
+        const binding = toEngine(fixture(RB, "acme-secret-reader", secretReaderBinding(ACME)));
+        binding.properties = { ...binding.properties, subjects: UNKNOWN };
+        const diagnostics = await host.analyze(binding);
+        expect(diagnostics.map((d) => [d.policyName, d.enforcementLevel])).toEqual([["restrict-role-binding-subjects", "advisory"]]);
+        expect(diagnostics[0].message).toBe(
+            `can't run policy 'restrict-role-binding-subjects' from policy pack 'tenancy-guard@v${VERSION}' during preview: string value at .subjects can't be known during preview`,
+        );
+    });
+
+    it("accepts two compliant tenants in AnalyzeStack and reports a moved secret with its URN", async () => {
+        const resources = [...tenantStack(ACME), ...tenantStack(GLOBEX)];
+        expect(await host.analyzeStack(resources.map(toEngine))).toEqual([]);
+        const secret = byName(resources, "acme-openai-api");
+        secret.props.metadata.namespace = "org-globex";
+        const diagnostics = await host.analyzeStack(resources.map(toEngine));
+        expect(diagnostics.map((d) => [d.policyName, d.urn, d.message.split("\n")[1]])).toEqual([
+            [
+                "enforce-tenant-ownership",
+                secret.urn,
+                `Secret "org-globex/openai-api" is created by tenant acme but lives in namespace "org-globex" of tenant globex; tenant acme's objects must live in "org-acme".`,
+            ],
+        ]);
+    });
+
+    it("applies Configure: properties and enforcement levels", async () => {
+        const props = secretReaderBinding(ACME);
+        props.roleRef = { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "secret-lister" };
+        const binding = toEngine(fixture(RB, "acme-secret-reader", props));
+        expect((await host.analyze(binding)).map((d) => d.policyName)).toEqual(["restrict-cluster-roles"]);
+        await host.configure({ "restrict-cluster-roles": { allowedClusterRoles: ["view", "secret-lister"] } });
+        expect(await host.analyze(binding)).toEqual([]);
+        await host.configure({ "restrict-cluster-roles": { enforcementLevel: "advisory" } });
+        expect((await host.analyze(binding)).map((d) => d.enforcementLevel)).toEqual(["advisory"]);
+        await host.configure({});
+    });
+});
+
+describe("policy host failures", () => {
+    it("reports a pack that does not type-check, with the compiler's message", async () => {
+        const dir = scratchPack("typo", `import { PolicyPack } from "@pulumi/policy";\nconst n: number = "x";\nnew PolicyPack("typo", { policies: [] });\n`);
+        try {
+            const error = await startPolicyPack({ packDir: dir, timeoutMs: 60_000 }).catch((e: unknown) => e);
+            expect(error).toBeInstanceOf(PolicyHostError);
+            expect((error as Error).message).toContain(`policy pack in ${dir} exited (code 32) before printing its port`);
+            expect((error as Error).message).toContain("index.ts(2,7): error TS2322: Type 'string' is not assignable to type 'number'.");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("stops a pack that never prints its port, by PID, within the timeout", async () => {
+        const dir = scratchPack("silent", `setInterval(() => undefined, 1000);\n`);
+        try {
+            const started = Date.now();
+            const error = await startPolicyPack({ packDir: dir, timeoutMs: 4_000 }).catch((e: unknown) => e);
+            expect((error as Error).message).toBe(`policy pack in ${dir} printed no port within 4000 ms`);
+            expect(Date.now() - started).toBeLessThan(10_000);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("refuses a directory that is not a policy pack", async () => {
+        const dir = path.join(ROOT, "registry");
+        await expect(startPolicyPack({ packDir: dir })).rejects.toThrow(`${dir} is not a policy pack: PulumiPolicy.yaml is missing`);
+    });
+});
