@@ -34,3 +34,17 @@ export { LIMIT_RANGE_NAME, limitRangeSpec, quotaHard, RESOURCE_QUOTA_NAME, resou
 export type { TenantQuotaArgs } from "./tenant-quota";
 export { missingSecretPaths, secretSpec, TenantSecrets } from "./tenant-secrets";
 export type { TenantSecretsArgs, TenantSecretValues } from "./tenant-secrets";
+export { natsCredentialsSecretSpec, NatsAccount, natsUrlProblem, NKEY_SEED_BYTES } from "./nats-account";
+export type { NatsAccountArgs } from "./nats-account";
+export {
+    AUTH_JSON_KEY,
+    authorizationConfigMapSpec,
+    NATS_AUTHORIZATION_CONFIGMAP,
+    NATS_PLATFORM_CREDENTIALS_SECRET,
+    NATS_PLATFORM_LABELS,
+    NatsAuthorization,
+    PERMISSIONS_JSON_KEY,
+    platformCredentialsSecretSpec,
+} from "./nats-authorization";
+export type { NatsAuthorizationArgs, NatsAuthorizationTenant } from "./nats-authorization";
+export * from "./nats-spec";
