@@ -1,7 +1,7 @@
-import { schemaCommand, UsageError, validateCommand, type Command, type CommandIO } from "./commands";
+import { planCommand, schemaCommand, UsageError, validateCommand, type Command, type CommandIO } from "./commands";
 
 /** Every verb of the `tenancy` command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [validateCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [validateCommand, planCommand, schemaCommand];
 
 const USAGE = () => `Usage: tenancy <command> [options]
 

@@ -1,4 +1,5 @@
 export { parseFlags } from "./args";
+export { planCommand } from "./plan";
 export type { Flags, FlagSpec } from "./args";
 export { schemaCommand } from "./schema";
 export type { Command, CommandIO } from "./types";

@@ -46,21 +46,28 @@ export function containsSecret(value: unknown): boolean {
 
 /**
  * Turns wire format into plain JSON for people and files: secrets become "[secret]" (or their value
- * when `reveal`), unknowns "[computed]", resource references `{ resource: urn }`.
+ * when `reveal`), unknowns "[computed]", resource references `{ resource: urn }`. With `keepShape`,
+ * a secret object or list keeps its keys and length and only its leaves become "[secret]", so a
+ * redacted manifest still has the shape the API expects.
  */
-export function toPlain(value: unknown, reveal = false): unknown {
+export function toPlain(value: unknown, reveal = false, keepShape = false): unknown {
+    return plain(value, reveal, keepShape, false);
+}
+
+function plain(value: unknown, reveal: boolean, keepShape: boolean, inSecret: boolean): unknown {
     if (value === UNKNOWN) return COMPUTED;
-    if (Array.isArray(value)) return value.map((v) => toPlain(v, reveal));
-    if (!isObject(value)) return value;
+    if (Array.isArray(value)) return value.map((v) => plain(v, reveal, keepShape, inSecret));
+    if (!isObject(value)) return inSecret && !reveal && value !== null ? REDACTED : value;
     const sig = value[SIG_KEY];
-    if (sig === SECRET_SIG) return reveal ? toPlain(value.value, reveal) : REDACTED;
-    if (sig === RESOURCE_SIG) return { resource: value.urn };
-    if (sig === OUTPUT_SIG) {
-        if (value.secret && !reveal) return REDACTED;
-        return "value" in value ? toPlain(value.value, reveal) : COMPUTED;
+    if (sig === SECRET_SIG || (sig === OUTPUT_SIG && value.secret)) {
+        if (!("value" in value)) return COMPUTED;
+        if (reveal || keepShape) return plain(value.value, reveal, keepShape, true);
+        return REDACTED;
     }
+    if (sig === RESOURCE_SIG) return { resource: value.urn };
+    if (sig === OUTPUT_SIG) return "value" in value ? plain(value.value, reveal, keepShape, inSecret) : COMPUTED;
     const out: Obj = {};
-    for (const key of Object.keys(value)) out[key] = toPlain(value[key], reveal);
+    for (const key of Object.keys(value)) out[key] = plain(value[key], reveal, keepShape, inSecret);
     return out;
 }
 

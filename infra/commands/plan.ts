@@ -1,0 +1,102 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { displayPath, formatIssue } from "../../registry";
+import { renderMarkdown, renderText } from "../plan/render";
+import { runPlan } from "../plan/run";
+import { writeOut } from "../plan/write-out";
+import { parseFlags } from "./args";
+import { UsageError, type Command } from "./types";
+
+const FORMATS = ["text", "json", "markdown"] as const;
+
+/** `tenancy plan`: the credential-free preview of what the registry creates and whether the policies accept it. */
+export const planCommand: Command = {
+    name: "plan",
+    summary: "preview every resource of the registry and check it with the policy pack, without credentials",
+    help: `Usage: tenancy plan [--tenants DIR] [--stack NAME] [--out DIR] [--format text|json|markdown]
+                    [--reveal-secrets] [--base GIT_REF] [--quiet] [--program FILE] [--policy-pack DIR]
+
+Runs the real Pulumi program against an emulated engine (no Pulumi CLI, state backend or cluster
+credentials), sends every resource and then the whole stack to the real policy pack over the
+Analyzer protocol, validates every Kubernetes object against the API schemas, and prints a
+per-tenant summary: objects by kind, quota, NATS subjects and policy results.
+
+Options:
+  --tenants DIR       registry directory (default: the stack's tenancy:tenantsDir, else tenants)
+  --stack NAME        stack whose Pulumi.<NAME>.yaml config is used (default: dev)
+  --out DIR           write resources.json, manifests/<namespace>/<Kind>-<name>.yaml (cluster-scoped
+                      objects under manifests/_cluster/), nats/, report.json and report.md
+  --format FORMAT     text (default), json (report.json) or markdown (one PR comment)
+  --reveal-secrets    write secret values and generated credentials in clear into --out
+  --base GIT_REF      also plan the registry as it is at GIT_REF and report added, changed and
+                      removed resources per tenant; a change to a tenant the registry diff does
+                      not touch, or removing an active or suspended tenant, is an error
+  --quiet             no progress or timing on stderr
+  --program FILE      program entry (default: Pulumi.yaml main, else infra/index.ts)
+  --policy-pack DIR   policy pack directory (default: policy)
+  --help              show this help
+
+Real: the program, the policy pack process and its protocol, Kubernetes schema validation.
+Emulated: the Pulumi engine (a recording resource monitor in preview mode), provider-computed
+values (random bytes from a per-machine key in ~/.config/tenancy/plan-key, Kubernetes objects echo
+their inputs) and therefore generated credentials.
+
+Exit codes: 0 the plan passes; 1 a mandatory policy fails, an object is invalid, a --base rule
+is broken, or the program or policy pack failed; 2 bad usage, missing file or invalid registry.
+`,
+    async run(args, io) {
+        const flags = parseFlags("plan", args, {
+            tenants: "string", stack: "string", out: "string", format: "string", "reveal-secrets": "boolean",
+            base: "string", quiet: "boolean", program: "string", "policy-pack": "string",
+        });
+        const format = (flags.format as string | undefined) ?? "text";
+        if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`plan: --format must be one of ${FORMATS.join(", ")}, not "${format}"`);
+        const reveal = flags["reveal-secrets"] === true;
+        const quiet = flags.quiet === true;
+        const resolve = (value: string | boolean | undefined) => (typeof value === "string" ? path.resolve(io.cwd, value) : undefined);
+        const out = resolve(flags.out);
+        if (reveal && !out) throw new UsageError("plan: --reveal-secrets only affects the files of --out; pass --out DIR as well");
+        if (out && fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new UsageError(`plan: --out ${flags.out} exists and is not a directory`);
+        const tenantsDir = resolve(flags.tenants);
+        if (tenantsDir && !fs.existsSync(tenantsDir)) throw new UsageError(`plan: --tenants ${flags.tenants}: directory not found`);
+        const programFile = resolve(flags.program);
+        if (programFile && !fs.existsSync(programFile)) throw new UsageError(`plan: --program ${flags.program}: file not found`);
+        const packDir = resolve(flags["policy-pack"]) ?? path.join(io.cwd, "policy");
+        const stack = (flags.stack as string | undefined) ?? "dev";
+        if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`plan: --stack "${stack}" is not a stack name (letters, digits, '-', '_', '.')`);
+        const showProgress = !quiet && io.errIsTTY;
+        const shown = (file: string) => {
+            const relative = path.relative(io.cwd, file);
+            return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
+        };
+
+        const result = await runPlan({
+            projectRoot: io.cwd, tenantsDir, stack, stackGiven: flags.stack !== undefined, programFile, packDir,
+            baseRef: flags.base as string | undefined, shown,
+            progress: showProgress ? (line) => io.err(`${line}\n`) : undefined,
+            programOutput: quiet ? undefined : (line) => io.err(`program: ${line}\n`),
+        });
+        if (result.kind === "invalid-registry") {
+            io.err(`${result.issues.map(formatIssue).join("\n")}\n`);
+            io.err(`tenancy plan: ${result.issues.length} problem${result.issues.length === 1 ? "" : "s"} in ${displayPath(result.where)}; nothing was planned\n`);
+            return 2;
+        }
+        if (result.kind === "failed") {
+            if (result.usage) throw new UsageError(`plan: ${result.message}`);
+            io.err(`tenancy plan: ${result.message}\n`);
+            return 1;
+        }
+        const { report } = result;
+        if (out) {
+            if (reveal) io.err(`tenancy plan: WARNING: --reveal-secrets writes secret values and generated credentials in clear into ${shown(out)}; do not commit or share it\n`);
+            writeOut(out, report, result.resources, result.nats, reveal);
+        }
+        io.out(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? renderMarkdown(report) : renderText(report));
+        if (!quiet) {
+            const t = result.timings;
+            const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+            io.err(`tenancy plan: ${report.totals.resources} resources in ${s(t.totalMs)} (program ${s(t.recordMs)} while the policy pack started in ${s(t.packStartMs)}; analysis ${s(t.analyzeMs)})\n`);
+        }
+        return report.ok ? 0 : 1;
+    },
+};
