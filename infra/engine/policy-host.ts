@@ -9,6 +9,10 @@ import * as enginePb from "@pulumi/pulumi/proto/engine_pb";
 import * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
 import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
 import * as structPb from "google-protobuf/google/protobuf/struct_pb";
+import type { RecordedAlias, RecordedResource } from "./types";
+import { OUTPUT_SIG, RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN } from "./wire";
+
+export { UNKNOWN };
 
 /** Enforcement levels as the engine reports them. */
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
@@ -50,7 +54,8 @@ export interface EngineProvider {
  * A resource as the engine sends it to an analyzer. `properties` is plain JSON in the engine's wire
  * format: a secret is `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": …}`
  * (the pack unwraps it), an unknown value during preview is the string {@link UNKNOWN} (the pack turns
- * reads of it into an advisory "can't run during preview" diagnostic).
+ * reads of it into an advisory "can't run during preview" diagnostic). Resource references and
+ * output values never appear: the engine sends analyzers their id/URN and plain value.
  */
 export interface EngineResource {
     /** Type token, e.g. `kubernetes:core/v1:Namespace`. */
@@ -74,9 +79,6 @@ export interface EngineResource {
     /** Custom (provider-managed) resource rather than a component; not sent, callers may filter on it. */
     custom?: boolean;
 }
-
-/** The engine's sentinel for a value unknown during preview (plugin.UnknownStringValue). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** One policy violation (or advisory diagnostic) returned by the pack. */
 export interface PolicyDiagnostic {
@@ -524,4 +526,94 @@ function toInfo(info: analyzerPb.AnalyzerInfo): AnalyzerInfoSummary {
             };
         }),
     };
+}
+
+/**
+ * Turns a recording (every RegisterResource request, see record.ts) into what the engine sends a
+ * policy pack: `inputs` for Analyze (before each step), `outputs` for AnalyzeStack (after the
+ * preview). Output values become their value (secret-wrapped when secret, unknown when absent),
+ * resource references their id (or URN when the id is unknown), internal `__` keys are dropped,
+ * alias specs become URNs and custom timeouts seconds — as the engine marshals for analyzers.
+ */
+export function engineResources(recorded: RecordedResource[], properties: "inputs" | "outputs"): EngineResource[] {
+    const byUrn = new Map(recorded.map((r) => [r.urn, r]));
+    return recorded.map((r) => {
+        const providerUrn = r.provider ? r.provider.slice(0, r.provider.lastIndexOf("::")) : "";
+        const provider = providerUrn ? byUrn.get(providerUrn) : undefined;
+        const timeouts = r.options.customTimeouts;
+        return {
+            type: r.type,
+            name: r.name,
+            urn: r.urn,
+            properties: analyzerValue(r[properties] ?? {}) as Record<string, unknown>,
+            options: {
+                protect: r.options.protect ?? false,
+                ignoreChanges: r.options.ignoreChanges,
+                ...(r.options.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: r.options.deleteBeforeReplace } : {}),
+                additionalSecretOutputs: r.options.additionalSecretOutputs,
+                aliases: r.options.aliases.map((a) => aliasUrn(a, r)),
+                ...(timeouts
+                    ? { customTimeouts: { create: seconds(timeouts.create), update: seconds(timeouts.update), delete: seconds(timeouts.delete) } }
+                    : {}),
+                ...(r.parent ? { parent: r.parent } : {}),
+            },
+            ...(r.parent ? { parent: r.parent } : {}),
+            ...(provider
+                ? {
+                      provider: {
+                          name: provider.name,
+                          type: provider.type,
+                          urn: provider.urn,
+                          properties: analyzerValue(provider.inputs) as Record<string, unknown>,
+                      },
+                  }
+                : {}),
+            dependencies: r.dependencies,
+            propertyDependencies: r.propertyDependencies,
+            custom: r.custom,
+        };
+    });
+}
+
+// Wire format as a RegisterResource carries it → wire format as an analyzer receives it.
+function analyzerValue(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(analyzerValue);
+    if (value === null || typeof value !== "object") return value;
+    const obj = value as Record<string, unknown>;
+    const sig = obj[SIG_KEY];
+    if (sig === OUTPUT_SIG) {
+        const inner = "value" in obj ? analyzerValue(obj.value) : UNKNOWN;
+        return obj.secret ? { [SIG_KEY]: SECRET_SIG, value: inner } : inner;
+    }
+    if (sig === RESOURCE_SIG) return typeof obj.id === "string" && obj.id !== "" ? obj.id : obj.urn;
+    if (sig === SECRET_SIG) return { [SIG_KEY]: SECRET_SIG, value: analyzerValue(obj.value) };
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(obj)) if (!key.startsWith("__") || key === SIG_KEY) out[key] = analyzerValue(v);
+    return out;
+}
+
+// An alias spec relative to the resource, resolved to the URN the engine would compute.
+function aliasUrn(alias: RecordedAlias, r: RecordedResource): string {
+    if ("urn" in alias) return alias.urn;
+    const m = /^urn:pulumi:(.*?)::(.*?)::(.*)::(.*)$/.exec(r.urn);
+    const [stack, project, qualifiedType, name] = m ? [m[1], m[2], m[3], m[4]] : ["", "", r.type, r.name];
+    let parentChain: string | undefined;
+    if (alias.parentUrn && !alias.noParent) {
+        const p = /^urn:pulumi:.*?::.*?::(.*)::.*$/.exec(alias.parentUrn)?.[1];
+        parentChain = p === "pulumi:pulumi:Stack" ? undefined : p;
+    } else if (!alias.noParent) {
+        const chain = qualifiedType.split("$");
+        parentChain = chain.length > 1 ? chain.slice(0, -1).join("$") : undefined;
+    }
+    const type = alias.type ?? r.type;
+    return `urn:pulumi:${alias.stack ?? stack}::${alias.project ?? project}::${parentChain ? `${parentChain}$` : ""}${type}::${alias.name ?? name}`;
+}
+
+// Go duration text ("5m", "1h30m", "90s") → seconds; "" → 0.
+function seconds(text: string): number {
+    let total = 0;
+    for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)) {
+        total += Number(n) * (unit === "h" ? 3600 : unit === "m" ? 60 : unit === "s" ? 1 : 0.001);
+    }
+    return total;
 }
