@@ -6,7 +6,7 @@ export type { RecordedAlias, RecordedOptions, RecordedResource } from "./types";
 export { canonicalJson, containsSecret, isSecret, REDACTED, toPlain, unwrapSecrets } from "./wire";
 export { RecordError, recordInChild } from "./fork";
 export type { ForkOptions } from "./fork";
-export { PolicyHostError, startPolicyPack, UNKNOWN } from "./policy-host";
+export { engineResources, PolicyHostError, startPolicyPack } from "./policy-host";
 export type {
     AnalyzerInfoSummary,
     EngineLog,

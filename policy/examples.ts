@@ -1,0 +1,168 @@
+/**
+ * One small input per rule that the rule rejects; docs.ts runs the rule on it, so the example
+ * violation in POLICIES.md is what the rule really says.
+ */
+
+/** A resource of an example, as a rule sees it. */
+export interface ExampleResource {
+    /** Pulumi type token. */
+    type: string;
+    /** Pulumi name. */
+    name: string;
+    /** Properties. */
+    props: Record<string, unknown>;
+    /** Parent's Pulumi name within the example (URNs are derived from it). */
+    parent?: string;
+    /** protect option. */
+    protect?: boolean;
+}
+
+/** An example: what was changed, and the resources after the change. */
+export interface Example {
+    /** The change, in a reviewer's words. */
+    change: string;
+    /** Resources (all of the stack for stack rules, the first one for resource rules). */
+    resources: ExampleResource[];
+}
+
+const ACME = "org_7f3k2m9q";
+const GLOBEX = "org_k4x8p2wn";
+const labels = (id: string, plan = "standard") => ({ "tenancy.io/tenant-id": id, tier: plan, "app.kubernetes.io/managed-by": "tenancy" });
+const namespace = (slug: string, id: string): ExampleResource => ({
+    type: "kubernetes:core/v1:Namespace",
+    name: `${slug}-namespace`,
+    parent: slug,
+    props: { metadata: { name: `org-${slug}`, labels: labels(id), annotations: { "tenancy.io/org-id": id, "tenancy.io/lifecycle": "active" } } },
+    protect: true,
+});
+const tenant = (slug: string): ExampleResource => ({ type: "tenancy:tenant:Tenant", name: slug, props: {} });
+
+/** The example input of each rule, by rule name. */
+export const EXAMPLES: Record<string, Example> = {
+    "require-explicit-namespace": {
+        change: "a Secret without metadata.namespace",
+        resources: [{ type: "kubernetes:core/v1:Secret", name: "acme-openai-api", props: { metadata: { name: "openai-api", labels: labels(ACME) } } }],
+    },
+    "enforce-tenant-ownership": {
+        change: "acme's Secret moved into globex's namespace",
+        resources: [
+            tenant("acme"),
+            namespace("acme", ACME),
+            tenant("globex"),
+            namespace("globex", GLOBEX),
+            { type: "kubernetes:core/v1:Secret", name: "acme-openai-api", parent: "acme", props: { metadata: { name: "openai-api", namespace: "org-globex", labels: labels(ACME) } } },
+        ],
+    },
+    "restrict-role-binding-subjects": {
+        change: "acme's RoleBinding names globex's ServiceAccount",
+        resources: [
+            {
+                type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+                name: "acme-secret-reader",
+                props: {
+                    metadata: { name: "agent-secret-reader", namespace: "org-acme", labels: labels(ACME) },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "agent-secret-reader" },
+                    subjects: [{ kind: "ServiceAccount", name: "agent-worker-sa", namespace: "org-globex" }],
+                },
+            },
+        ],
+    },
+    "restrict-cluster-roles": {
+        change: "a ClusterRoleBinding names acme's ServiceAccount",
+        resources: [
+            {
+                type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+                name: "acme-view",
+                props: {
+                    metadata: { name: "acme-view" },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+                    subjects: [{ kind: "ServiceAccount", name: "agent-worker-sa", namespace: "org-acme" }],
+                },
+            },
+        ],
+    },
+    "require-least-privilege-roles": {
+        change: "a tenant Role grants secrets by a glob",
+        resources: [
+            {
+                type: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+                name: "acme-secret-reader",
+                props: {
+                    metadata: { name: "agent-secret-reader", namespace: "org-acme", labels: labels(ACME) },
+                    rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: ["agent-ssh-*"] }],
+                },
+            },
+        ],
+    },
+    "isolate-tenant-network-policies": {
+        change: "a tenant NetworkPolicy admits ingress from every namespace",
+        resources: [
+            {
+                type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                name: "acme-allow-same-namespace",
+                props: {
+                    metadata: { name: "allow-same-namespace", namespace: "org-acme", labels: labels(ACME) },
+                    spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: {} }] }] },
+                },
+            },
+        ],
+    },
+    "require-tenant-baseline": {
+        change: "a tenant namespace's ResourceQuota removed",
+        resources: [
+            tenant("acme"),
+            namespace("acme", ACME),
+            { type: "kubernetes:core/v1:LimitRange", name: "acme-limits", parent: "acme", props: { metadata: { name: "limits", namespace: "org-acme", labels: labels(ACME) } } },
+            {
+                type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                name: "acme-default-deny",
+                parent: "acme",
+                props: { metadata: { name: "default-deny", namespace: "org-acme", labels: labels(ACME) }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+            },
+        ],
+    },
+    "isolate-tenant-nats": {
+        change: "acme's NATS account imports globex's subjects",
+        resources: [
+            {
+                type: "kubernetes:core/v1:ConfigMap",
+                name: "nats-authorization",
+                props: {
+                    metadata: { name: "nats-authorization", namespace: "nats" },
+                    data: {
+                        "permissions.json": JSON.stringify({
+                            version: 1,
+                            platform: { account: "PLATFORM" },
+                            tenants: [
+                                {
+                                    tenantId: ACME,
+                                    slug: "acme",
+                                    account: ACME,
+                                    subjectPrefix: "org.acme",
+                                    inboxPrefix: "_INBOX.acme",
+                                    permissions: { publish: { allow: ["org.acme.>"] }, subscribe: { allow: ["org.acme.>"] } },
+                                    imports: [{ kind: "stream", account: GLOBEX, subject: "org.globex.>", to: "org.globex.>" }],
+                                    exports: [],
+                                },
+                                {
+                                    tenantId: GLOBEX,
+                                    slug: "globex",
+                                    account: GLOBEX,
+                                    subjectPrefix: "org.globex",
+                                    inboxPrefix: "_INBOX.globex",
+                                    permissions: { publish: { allow: ["org.globex.>"] }, subscribe: { allow: ["org.globex.>"] } },
+                                    imports: [],
+                                    exports: [],
+                                },
+                            ],
+                        }),
+                    },
+                },
+            },
+        ],
+    },
+    "protect-live-tenant-namespaces": {
+        change: "an active tenant's namespace without protect",
+        resources: [{ ...namespace("acme", ACME), parent: undefined, protect: false }],
+    },
+};
