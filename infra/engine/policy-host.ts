@@ -540,6 +540,11 @@ export function engineResources(recorded: RecordedResource[], properties: "input
     return recorded.map((r) => {
         const providerUrn = r.provider ? r.provider.slice(0, r.provider.lastIndexOf("::")) : "";
         const provider = providerUrn ? byUrn.get(providerUrn) : undefined;
+        const engineProvider: EngineProvider | undefined = provider
+            ? { name: provider.name, type: provider.type, urn: provider.urn, properties: analyzerValue(provider.inputs) as Record<string, unknown> }
+            : r.custom && !r.type.startsWith("pulumi:providers:")
+              ? defaultProvider(r)
+              : undefined;
         const timeouts = r.options.customTimeouts;
         return {
             type: r.type,
@@ -558,21 +563,20 @@ export function engineResources(recorded: RecordedResource[], properties: "input
                 ...(r.parent ? { parent: r.parent } : {}),
             },
             ...(r.parent ? { parent: r.parent } : {}),
-            ...(provider
-                ? {
-                      provider: {
-                          name: provider.name,
-                          type: provider.type,
-                          urn: provider.urn,
-                          properties: analyzerValue(provider.inputs) as Record<string, unknown>,
-                      },
-                  }
-                : {}),
+            ...(engineProvider ? { provider: engineProvider } : {}),
             dependencies: r.dependencies,
             propertyDependencies: r.propertyDependencies,
             custom: r.custom,
         };
     });
+}
+
+// Without an explicit provider the engine uses the package's default provider, named after its version.
+function defaultProvider(r: RecordedResource): EngineProvider {
+    const type = `pulumi:providers:${r.type.split(":")[0]}`;
+    const name = r.options.version ? `default_${r.options.version.replace(/[.+-]/g, "_")}` : "default";
+    const m = /^urn:pulumi:(.*?)::(.*?)::/.exec(r.urn);
+    return { name, type, urn: `urn:pulumi:${m?.[1] ?? ""}::${m?.[2] ?? ""}::${type}::${name}`, properties: r.options.version ? { version: r.options.version } : {} };
 }
 
 // Wire format as a RegisterResource carries it → wire format as an analyzer receives it.
