@@ -225,6 +225,9 @@ export async function startPolicyPack(options: StartOptions): Promise<PolicyHost
     const started = Date.now();
     let child: ChildProcess;
     try {
+        // run-policy-pack only checks that <engine-address> is there and then drops it (argv.shift());
+        // the SDK's log module finds the engine through PULUMI_NODEJS_ENGINE, so both point at our sink.
+        // Without it, the runner's own log.error (e.g. a type error) would go to stderr instead.
         child = spawn(process.execPath, [RUN_POLICY_PACK, engine.address, packDir], {
             cwd: packDir,
             stdio: ["ignore", "pipe", "pipe"],
