@@ -107,8 +107,8 @@ function diffValue(a: unknown, b: unknown, at: string, out: FieldChange[], revea
 
 function field(path: string, before: unknown, after: unknown, reveal: boolean): FieldChange {
     const change: FieldChange = { path };
-    if (before !== undefined) change.before = toPlain(before, reveal);
-    if (after !== undefined) change.after = toPlain(after, reveal);
+    if (before !== undefined) change.before = toPlain(before, reveal, true);
+    if (after !== undefined) change.after = toPlain(after, reveal, true);
     return change;
 }
 

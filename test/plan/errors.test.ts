@@ -1,0 +1,77 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { isolatePlanKey, ROOT, runCli, tempDir } from "./support";
+
+// Every failure here is detected before the program or the policy pack start, so these are fast.
+isolatePlanKey();
+const HINT = 'Run "tenancy plan --help" for usage.\n';
+
+async function usage(args: string[], message: string) {
+    const run = await runCli(["plan", ...args]);
+    expect(run).toEqual({ code: 2, stdout: "", stderr: `tenancy plan: ${message}\n${HINT}` });
+}
+
+describe("tenancy plan: bad flags and missing files", () => {
+    it("rejects an unknown flag, naming the known ones", async () => {
+        await usage(["--outdir", "x"], "unknown flag --outdir; known flags: --tenants, --stack, --out, --format, --reveal-secrets, --base, --quiet, --program, --policy-pack");
+    });
+
+    it("rejects a flag without its value", async () => {
+        await usage(["--base"], "--base needs a value");
+        await usage(["--out", "--quiet"], "--out needs a value");
+    });
+
+    it("rejects a positional argument", async () => {
+        await usage(["tenants"], 'unexpected argument "tenants"');
+    });
+
+    it("rejects an unknown format", async () => {
+        await usage(["--format", "yaml"], '--format must be one of text, json, markdown, not "yaml"');
+    });
+
+    it("refuses --reveal-secrets without --out, so secrets never go to the terminal", async () => {
+        await usage(["--reveal-secrets"], "--reveal-secrets only affects the files of --out; pass --out DIR as well");
+    });
+
+    it("names a missing registry directory, program, policy pack or stack file", async () => {
+        await usage(["--tenants", "no-such-dir"], "--tenants no-such-dir: directory not found");
+        await usage(["--program", "infra/nope.ts"], "--program infra/nope.ts: file not found");
+        await usage(["--policy-pack", "test"], "policy pack test not found (no PulumiPolicy.yaml); pass --policy-pack DIR");
+        await usage(["--stack", "prod"], `--stack prod: stack file Pulumi.prod.yaml not found in ${ROOT}; pass an existing stack or create it with pulumi stack init prod`);
+        await usage(["--stack", "../x"], '--stack "../x" is not a stack name (letters, digits, \'-\', \'_\', \'.\')');
+    });
+
+    it("rejects --out pointing at a file", async () => {
+        const file = path.join(tempDir("out-file"), "report.txt");
+        fs.writeFileSync(file, "");
+        await usage(["--out", file], `--out ${file} exists and is not a directory`);
+    });
+
+    it("rejects an unknown --base revision", async () => {
+        await usage(["--base", "no-such-ref-xyz"], '--base: unknown git revision "no-such-ref-xyz"; give a branch, tag or commit (e.g. --base origin/main)');
+    });
+
+    it("rejects --base when the registry is not in a git repository", async () => {
+        const dir = tempDir("no-git");
+        fs.cpSync(path.join(ROOT, "tenants"), dir, { recursive: true });
+        await usage(["--tenants", dir, "--base", "HEAD"], `--base needs the registry in a git repository, and ${dir} is not in one`);
+    });
+
+    it("exits 2 with the registry's error list on a bad registry, planning nothing", async () => {
+        const dir = tempDir("bad-registry");
+        fs.cpSync(path.join(ROOT, "tenants"), dir, { recursive: true });
+        const acme = path.join(dir, "acme.yaml");
+        fs.writeFileSync(acme, fs.readFileSync(acme, "utf8").replace("agentLimit: 10", "agentLimit: 1.5"));
+        fs.writeFileSync(path.join(dir, "globex.yml"), "slug: globex\n");
+        const run = await runCli(["plan", "--tenants", dir]);
+        expect(run).toEqual({
+            code: 2,
+            stdout: "",
+            stderr:
+                `${dir}/acme.yaml:7:13 agentLimit: must be a whole number\n` +
+                `${dir}/globex.yml:1:1 (file): rename to globex.yaml; registry files end in .yaml\n` +
+                `tenancy plan: 2 problems in ${dir}; nothing was planned\n`,
+        });
+    });
+});

@@ -1,0 +1,124 @@
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { isolatePlanKey, readTree, ROOT, runCli, tempDir, type CliRun } from "./support";
+
+// Two in-process plans of the example registry (JSON to stdout, files to --out) and one through
+// the real `node bin/tenancy.js` process: determinism is checked across all three.
+const home = isolatePlanKey();
+const first = tempDir("plan-out-1");
+const second = tempDir("plan-out-2");
+const revealed = tempDir("plan-out-revealed");
+let run1: CliRun;
+let run2: { code: number; stdout: string; stderr: string };
+let run3: CliRun;
+
+beforeAll(async () => {
+    run1 = await runCli(["plan", "--out", first, "--format", "json"]);
+    const child = await promisify(execFile)(process.execPath, ["bin/tenancy.js", "plan", "--quiet", "--format", "markdown", "--out", second], {
+        cwd: ROOT, env: { ...process.env, XDG_CONFIG_HOME: home }, timeout: 120_000,
+    }).then((r) => ({ code: 0, ...r }), (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }));
+    run2 = child;
+    run3 = await runCli(["plan", "--out", revealed, "--reveal-secrets", "--quiet"]);
+}, 240_000);
+
+describe("tenancy plan on the example registry", () => {
+    it("exits 0 with zero policy violations and zero invalid objects", () => {
+        expect(run1.code).toBe(0);
+        const report = JSON.parse(run1.stdout);
+        expect(report.ok).toBe(true);
+        expect(report.totals).toMatchObject({ tenants: 3, mandatoryViolations: 0, advisories: 0, invalidObjects: 0 });
+        expect(report.tenants.map((t: { slug: string }) => t.slug)).toEqual(["acme", "globex", "initech"]);
+        expect(report.policyPack.name).toBe("tenancy-guard");
+        for (const t of report.tenants) {
+            expect(t.policy, t.slug).toEqual([]);
+            expect(t.objects.Namespace, t.slug).toBe(1);
+            expect(t.objects.ResourceQuota, t.slug).toBe(1);
+        }
+        expect(report.tenants[0].quota).toMatchObject({ "requests.cpu": "10", "requests.memory": "40Gi", pods: "15" });
+        expect(run1.stderr).toMatch(/^tenancy plan: \d+ resources in [\d.]+ s \(program [\d.]+ s while the policy pack started in [\d.]+ s; analysis [\d.]+ s\)\n$/m);
+    });
+
+    it("says plainly what is real and what is emulated", () => {
+        const report = JSON.parse(run1.stdout);
+        expect(report.real.join("\n")).toMatch(/policy pack, in its own process.*Analyzer gRPC protocol/);
+        expect(report.emulated.join("\n")).toMatch(/recording resource monitor/);
+        expect(report.emulated.join("\n")).toMatch(/generated credentials/);
+        const md = fs.readFileSync(path.join(first, "report.md"), "utf8");
+        expect(md).toContain("Real: the Pulumi program");
+        expect(md).toContain("Emulated: the Pulumi engine");
+    });
+
+    it("reports declared secrets without a value in the stack as missing", () => {
+        const report = JSON.parse(run1.stdout);
+        expect(report.missingSecrets).toEqual([
+            { path: "tenancy:secrets.acme.openai-api.apiKey", reason: "not set in Pulumi.dev.yaml" },
+            { path: "tenancy:secrets.acme.github-app.appId", reason: "not set in Pulumi.dev.yaml" },
+            { path: "tenancy:secrets.acme.github-app.privateKey", reason: "not set in Pulumi.dev.yaml" },
+            { path: "tenancy:secrets.globex.anthropic-api.apiKey", reason: "not set in Pulumi.dev.yaml" },
+        ]);
+    });
+
+    it("writes resources.json, manifests per namespace, report.json and report.md", () => {
+        const tree = readTree(first);
+        expect(Object.keys(tree)).toContain("resources.json");
+        expect(Object.keys(tree)).toContain("report.json");
+        expect(Object.keys(tree)).toContain("report.md");
+        expect(Object.keys(tree)).toContain("manifests/_cluster/Namespace-org-acme.yaml");
+        expect(Object.keys(tree)).toContain("manifests/org-acme/ResourceQuota-quota.yaml");
+        expect(tree["manifests/_cluster/Namespace-org-acme.yaml"]).toMatch(/^apiVersion: v1\nkind: Namespace\nmetadata:\n/);
+        const resources = JSON.parse(tree["resources.json"]);
+        expect(resources[0]).toMatchObject({ type: "pulumi:pulumi:Stack", urn: "urn:pulumi:dev::tenancy::pulumi:pulumi:Stack::tenancy-dev" });
+        const ns = resources.find((r: { type: string; inputs: { metadata: { name: string } } }) => r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata.name === "org-acme");
+        expect(ns.options.protect).toBe(true);
+        expect(ns.tenant).toBe("acme");
+        expect(JSON.parse(tree["report.json"])).toEqual(JSON.parse(run1.stdout));
+    });
+
+    it("is deterministic: byte-identical resources.json and manifests across runs and processes", () => {
+        expect(run2.code).toBe(0);
+        const a = readTree(first);
+        const b = readTree(second);
+        expect(Object.keys(b)).toEqual(Object.keys(a));
+        for (const file of Object.keys(a)) {
+            if (file === "resources.json" || file.startsWith("manifests/") || file.startsWith("nats/") || file.startsWith("report.")) {
+                expect(b[file], file).toBe(a[file]);
+            }
+        }
+        expect(run2.stdout).toBe(a["report.md"]);
+    });
+
+    it("prints markdown with a summary table and one collapsed section per tenant", () => {
+        const md = run2.stdout;
+        expect(md.startsWith("## tenancy plan: ✅ OK\n")).toBe(true);
+        expect(md).toContain("| tenant | plan | lifecycle | objects | policies | schema |");
+        expect(md).toMatch(/^\| acme \| standard \| active \| \d+ \| pass \| valid \|$/m);
+        const sections = [...md.matchAll(/^<details><summary>✅ <b>([a-z0-9-]+)<\/b>/gm)].map((m) => m[1]);
+        expect(sections).toEqual(["acme", "globex", "initech"]);
+        expect(md.split("</details>").length - 1).toBe(3);
+        expect(run2.stderr).toBe("");
+    });
+
+    it("redacts every secret value unless --reveal-secrets, and warns when revealing", () => {
+        expect(run3.code).toBe(0);
+        expect(run3.stderr).toContain("WARNING: --reveal-secrets writes secret values and generated credentials in clear into");
+        const clear = JSON.parse(fs.readFileSync(path.join(revealed, "resources.json"), "utf8"));
+        const redacted = JSON.parse(fs.readFileSync(path.join(first, "resources.json"), "utf8"));
+        // Every leaf that is "[secret]" in the redacted output holds the real value in the revealed one.
+        const secrets: string[] = [];
+        const collect = (r: unknown, c: unknown) => {
+            if (r === "[secret]") secrets.push(String(c));
+            else if (r && typeof r === "object") for (const k of Object.keys(r)) collect((r as never)[k], (c as never)[k]);
+        };
+        collect(redacted, clear);
+        expect(secrets.length).toBeGreaterThan(0);
+        expect(secrets).toContain("<placeholder: tenancy:secrets.acme.openai-api.apiKey is not available to tenancy plan>");
+        const everything = [run1.stdout, run1.stderr, run2.stdout, run3.stdout, ...Object.values(readTree(first)), ...Object.values(readTree(second))].join("\n");
+        for (const value of new Set(secrets)) expect(everything.includes(value), value).toBe(false);
+        expect(fs.statSync(path.join(revealed, "resources.json")).mode & 0o777).toBe(0o600);
+        const secretManifest = fs.readFileSync(path.join(first, "manifests/org-acme/Secret-openai-api.yaml"), "utf8");
+        expect(secretManifest).toContain("stringData:\n  apiKey: \"[secret]\"\n");
+    });
+});

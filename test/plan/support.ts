@@ -1,0 +1,58 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { main } from "../../infra/cli";
+import type { CommandIO } from "../../infra/commands";
+
+/** The repository root: the project the plan tests run against. */
+export const ROOT = path.resolve(__dirname, "../..");
+
+/** What one in-process CLI run printed and returned. */
+export interface CliRun {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs `tenancy <args>` in-process with captured streams. */
+export async function runCli(args: string[], options: { cwd?: string; errIsTTY?: boolean } = {}): Promise<CliRun> {
+    let stdout = "";
+    let stderr = "";
+    const io: CommandIO = {
+        out: (text) => void (stdout += text),
+        err: (text) => void (stderr += text),
+        errIsTTY: options.errIsTTY ?? false,
+        cwd: options.cwd ?? ROOT,
+    };
+    const code = await main(args, io);
+    return { code, stdout, stderr };
+}
+
+/**
+ * Points the plan key at a fresh temporary config home, so tests never touch ~/.config and every
+ * test file gets its own machine key.
+ */
+export function isolatePlanKey(): string {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-plan-home-"));
+    process.env.XDG_CONFIG_HOME = home;
+    return home;
+}
+
+/** A fresh temporary directory. */
+export function tempDir(prefix: string): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), `tenancy-${prefix}-`));
+}
+
+/** Every file under a directory, relative paths sorted, with contents. */
+export function readTree(dir: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    const walk = (at: string) => {
+        for (const name of fs.readdirSync(at).sort()) {
+            const full = path.join(at, name);
+            if (fs.statSync(full).isDirectory()) walk(full);
+            else out[path.relative(dir, full)] = fs.readFileSync(full, "utf8");
+        }
+    };
+    walk(dir);
+    return out;
+}
