@@ -1,5 +1,5 @@
 import { UNKNOWN, unwrapSecrets } from "../engine/wire";
-import type { KubeObject } from "./inventory";
+import type { KubeObject, PlannedResource } from "./inventory";
 
 /** One reason the API server would reject an object. */
 export interface KubeProblem {
@@ -123,4 +123,24 @@ function dedupe(problems: KubeProblem[]): KubeProblem[] {
         seen.add(key);
         return true;
     });
+}
+
+/**
+ * Validates every Kubernetes object of a plan and flags an object declared by two resources (they
+ * would overwrite each other on every apply, which no schema can see). Returns problems by URN.
+ */
+export function validateObjects(planned: PlannedResource[]): Map<string, KubeProblem[]> {
+    const invalid = new Map<string, KubeProblem[]>();
+    const declared = new Map<string, string>();
+    for (const r of planned) {
+        if (!r.kube) continue;
+        const problems = validateKube(r.kube);
+        const group = r.kube.apiVersion.split("/").slice(0, -1).join("/");
+        const identity = `${group}/${r.kube.kind}/${r.kube.namespace ?? ""}/${r.kube.name}`;
+        const first = declared.get(identity);
+        if (first) problems.push({ path: "/metadata/name", message: `the same object is already declared by ${first}` });
+        else declared.set(identity, r.urn);
+        if (problems.length) invalid.set(r.urn, problems);
+    }
+    return invalid;
 }

@@ -8,7 +8,7 @@ import { validateRegistry, type Registry, type SourceIssue } from "../../registr
 import { checkoutRegistryAt, type BaseCheckout } from "./git-base";
 import { diffErrors, diffPlans, registryDelta } from "./diff";
 import { inventory, type PlannedResource } from "./inventory";
-import { validateKube, type KubeProblem } from "./kube-validate";
+import { validateObjects } from "./kube-validate";
 import { isNatsAuthorization, natsDocuments, type NatsDocuments } from "./nats";
 import { analyzeRecording } from "./policy";
 import { buildReport, type PlanReport } from "./report";
@@ -135,14 +135,9 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult | Invali
         const nats = natsDocuments(planned, natsNamespace);
 
         if (large) options.progress?.(`tenancy plan: analyzing ${planned.length} resources with the policy pack…`);
-        const outcome = await analyzeRecording(host!, headResources, files.project, options.stack);
+        const outcome = await analyzeRecording(host!, headResources, large ? analyzeProgress(planned.length, options.progress) : undefined);
         if (large) options.progress?.(`tenancy plan: validating ${planned.filter((r) => r.kube).length} Kubernetes objects…`);
-        const invalid = new Map<string, KubeProblem[]>();
-        for (const r of planned) {
-            if (!r.kube) continue;
-            const problems = validateKube(r.kube);
-            if (problems.length) invalid.set(r.urn, problems);
-        }
+        const invalid = validateObjects(planned);
 
         let baseSection: Parameters<typeof buildReport>[0]["base"];
         if (base && baseRegistry && baseRun) {
@@ -169,6 +164,14 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult | Invali
         base?.cleanup();
         await host?.stop();
     }
+}
+
+// A line at every tenth of the resources analyzed, so a large plan shows it is moving.
+function analyzeProgress(total: number, progress: PlanOptions["progress"]) {
+    const step = Math.max(1, Math.ceil(total / 10));
+    return (done: number) => {
+        if (done % step === 0 && done < total) progress?.(`tenancy plan: analyzed ${done}/${total} resources`);
+    };
 }
 
 function natsNamespaceOf(config: Record<string, string>): string {

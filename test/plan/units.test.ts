@@ -5,7 +5,7 @@ import type { RecordedResource } from "../../infra/engine";
 import { SECRET_SIG, SIG_KEY } from "../../infra/engine/wire";
 import { diffErrors, diffPlans, registryDelta } from "../../infra/plan/diff";
 import { inventory, type PlannedResource } from "../../infra/plan/inventory";
-import { validateKube } from "../../infra/plan/kube-validate";
+import { validateKube, validateObjects } from "../../infra/plan/kube-validate";
 import { programConfig } from "../../infra/plan/run";
 import { readStackFiles } from "../../infra/plan/stack-config";
 import { manifestPath } from "../../infra/plan/write-out";
@@ -101,6 +101,15 @@ describe("Kubernetes validation", () => {
             { path: "/subjects/0", message: 'must have required property "name"' },
             { path: "/metadata/name", message: '"Bad_Name" is not a valid RoleBinding name (a DNS subdomain of at most 253 characters)' },
             { path: "/metadata/labels/tier", message: `label value "${"x".repeat(64)}" must be at most 63 characters of letters, digits, '-', '_' and '.', starting and ending alphanumeric` },
+        ]);
+    });
+
+    it("flags one object declared by two resources", () => {
+        const a = resource("a", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "same", namespace: "org-acme" } });
+        const b = resource("b", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "same", namespace: "org-acme" } });
+        const c = resource("c", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "same", namespace: "org-globex" } });
+        expect([...validateObjects(inventory([a, b, c], registry))]).toEqual([
+            [b.urn, [{ path: "/metadata/name", message: `the same object is already declared by ${a.urn}` }]],
         ]);
     });
 
