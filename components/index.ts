@@ -37,8 +37,10 @@ export type { TenantSecretsArgs, TenantSecretValues } from "./tenant-secrets";
 export { natsCredentialsSecretSpec, NatsAccount, natsUrlProblem, NKEY_SEED_BYTES } from "./nats-account";
 export type { NatsAccountArgs } from "./nats-account";
 export {
+    accountsConfigMapSpec,
     AUTH_JSON_KEY,
     authorizationConfigMapSpec,
+    NATS_ACCOUNTS_CONFIGMAP,
     NATS_AUTHORIZATION_CONFIGMAP,
     NATS_PLATFORM_CREDENTIALS_SECRET,
     NATS_PLATFORM_LABELS,

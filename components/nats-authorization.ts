@@ -24,10 +24,12 @@ import {
 export { natsPermissionStructureSchema, parsePermissionStructure } from "./nats-spec";
 export type { NatsPermissionStructure, NatsTenantAccount, NatsPlatformAccount, NatsPermissions, NatsImport, NatsExport, NatsLimits } from "./nats-spec";
 
-/** Name of the ConfigMap (in the NATS namespace) holding the server's authorization. */
-export const NATS_AUTHORIZATION_CONFIGMAP = "nats-authorization";
+/** Name of the ConfigMap (in the NATS namespace) holding `auth.json`, the accounts block nats-server includes. */
+export const NATS_ACCOUNTS_CONFIGMAP = "nats-accounts";
 /** ConfigMap key of the document nats-server `include`s. */
 export const AUTH_JSON_KEY = "auth.json";
+/** Name of the ConfigMap (in the NATS namespace) holding `permissions.json`, the credential-free structure the policy pack reads. */
+export const NATS_AUTHORIZATION_CONFIGMAP = "nats-authorization";
 /** ConfigMap key of the credential-free permission structure the policy pack checks. */
 export const PERMISSIONS_JSON_KEY = "permissions.json";
 /** Name of the Secret (in the NATS namespace) holding the platform's own NATS credential. */
@@ -45,14 +47,23 @@ export interface NatsAuthorizationTenant {
 }
 
 /**
- * The authorization ConfigMap: `auth.json` (what nats-server includes; public keys only, which is
- * why a ConfigMap and not a Secret: nothing in it lets anyone connect) and `permissions.json` (the
- * same accounts without keys, known at preview).
+ * The ConfigMap nats-server mounts: `auth.json` only. It holds public keys only, which is why a
+ * ConfigMap and not a Secret: nothing in it lets anyone connect. It is separate from
+ * permissions.json because Kubernetes caps each ConfigMap at 1 MiB, and together they would pass
+ * that below 1,000 tenants.
  */
-export function authorizationConfigMapSpec(namespace: string, authJson: pulumi.Input<string>, permissionsJson: string) {
+export function accountsConfigMapSpec(namespace: string, authJson: pulumi.Input<string>) {
+    return {
+        metadata: { name: NATS_ACCOUNTS_CONFIGMAP, namespace, labels: { ...NATS_PLATFORM_LABELS } },
+        data: { [AUTH_JSON_KEY]: authJson },
+    };
+}
+
+/** The ConfigMap with `permissions.json`: the same accounts without keys, known at preview, read by the policy pack. */
+export function authorizationConfigMapSpec(namespace: string, permissionsJson: string) {
     return {
         metadata: { name: NATS_AUTHORIZATION_CONFIGMAP, namespace, labels: { ...NATS_PLATFORM_LABELS } },
-        data: { [AUTH_JSON_KEY]: authJson, [PERMISSIONS_JSON_KEY]: permissionsJson },
+        data: { [PERMISSIONS_JSON_KEY]: permissionsJson },
     };
 }
 
@@ -100,9 +111,10 @@ function validate(args: NatsAuthorizationArgs): NatsTenantAccount[] {
 }
 
 /**
- * The NATS server's authorization for all tenants: a ConfigMap in the NATS namespace with
- * `auth.json` (included by the server's main config) and `permissions.json` (known at preview, for
- * the policy pack), plus the PLATFORM account's own credential in a Secret next to it.
+ * The NATS server's authorization for all tenants, in the NATS namespace: ConfigMap
+ * `nats-accounts` with `auth.json` (included by the server's main config), ConfigMap
+ * `nats-authorization` with `permissions.json` (known at preview, for the policy pack), and the
+ * PLATFORM account's own credential in Secret `nats-platform-credentials`.
  */
 export class NatsAuthorization extends pulumi.ComponentResource {
     /** Every account, permission, import, export and limit, without credentials; plain and known at preview. */
@@ -115,8 +127,10 @@ export class NatsAuthorization extends pulumi.ComponentResource {
     public readonly platformUserPublicKey: pulumi.Output<string>;
     /** Random bytes behind the platform's nkey seed. */
     public readonly platformKey: random.RandomBytes;
-    /** The ConfigMap holding auth.json and permissions.json. */
-    public readonly configMap: k8s.core.v1.ConfigMap;
+    /** The ConfigMap holding auth.json, mounted by nats-server. */
+    public readonly accountsConfigMap: k8s.core.v1.ConfigMap;
+    /** The ConfigMap holding permissions.json, read by the policy pack. */
+    public readonly authorizationConfigMap: k8s.core.v1.ConfigMap;
     /** The platform's credential Secret in the NATS namespace. */
     public readonly platformSecret: k8s.core.v1.Secret;
 
@@ -131,12 +145,19 @@ export class NatsAuthorization extends pulumi.ComponentResource {
         }
         this.structure = structure;
         this.permissionsJson = renderJson(structure);
-        // Public keys have a fixed length, so the size is exact even while new keys are unknown.
-        const bytes = authorizationSize(structure) + Buffer.byteLength(this.permissionsJson);
-        if (bytes > CONFIGMAP_MAX_BYTES) {
-            throw new pulumi.RunError(
-                `the NATS authorization for ${structure.tenants.length} tenants needs ${bytes} bytes, over the ${CONFIGMAP_MAX_BYTES}-byte ConfigMap limit; split it across ConfigMaps before adding tenants`,
-            );
+        // Public keys have a fixed length, so the size is exact even while new keys are unknown:
+        // an oversized registry fails at preview, not halfway through an update.
+        for (const [file, bytes] of [
+            [AUTH_JSON_KEY, authorizationSize(structure)],
+            [PERMISSIONS_JSON_KEY, Buffer.byteLength(this.permissionsJson)],
+        ] as const) {
+            // The API server counts key and value bytes of data against the 1 MiB.
+            if (Buffer.byteLength(file) + bytes > CONFIGMAP_MAX_BYTES) {
+                throw new pulumi.RunError(
+                    `${file} for ${structure.tenants.length} tenants needs ${bytes} bytes, over the ${CONFIGMAP_MAX_BYTES}-byte ConfigMap limit; ` +
+                        `this many tenants need NATS decentralized (JWT) auth instead of a config file`,
+                );
+            }
         }
         const child = { parent: this, dependsOn: opts?.dependsOn };
 
@@ -157,7 +178,8 @@ export class NatsAuthorization extends pulumi.ComponentResource {
                 renderAuthorization(structure, { platform, tenants: Object.fromEntries(accounts.map((a, i) => [a, keys[i]])) }),
             ),
         );
-        this.configMap = new k8s.core.v1.ConfigMap(`${name}-authorization`, authorizationConfigMapSpec(args.nats.namespace, this.authJson, this.permissionsJson), child);
+        this.accountsConfigMap = new k8s.core.v1.ConfigMap(`${name}-accounts`, accountsConfigMapSpec(args.nats.namespace, this.authJson), child);
+        this.authorizationConfigMap = new k8s.core.v1.ConfigMap(`${name}-authorization`, authorizationConfigMapSpec(args.nats.namespace, this.permissionsJson), child);
         this.registerOutputs({ platformUserPublicKey: this.platformUserPublicKey, tenants: structure.tenants.length });
     }
 }

@@ -104,17 +104,22 @@ describe("NatsAccount under Pulumi mocks", () => {
 });
 
 describe("NatsAuthorization under Pulumi mocks", () => {
-    it("stores auth.json and permissions.json in a ConfigMap in the NATS namespace and the platform credential in a Secret there", async () => {
+    it("stores auth.json and permissions.json in two ConfigMaps in the NATS namespace and the platform credential in a Secret there", async () => {
         const kinds = first.registered.filter((r) => r.name.startsWith("nats")).map((r) => `${r.type} ${r.name}`);
         expect(kinds.sort()).toEqual([
+            "kubernetes:core/v1:ConfigMap nats-accounts",
             "kubernetes:core/v1:ConfigMap nats-authorization",
             "kubernetes:core/v1:Secret nats-platform-credentials",
             "random:index/randomBytes:RandomBytes nats-platform-key",
             "tenancy:nats:NatsAuthorization nats",
         ]);
-        const cm = first.registered.find((r) => r.name === "nats-authorization")!;
-        expect(cm.inputs.metadata).toEqual({ name: "nats-authorization", namespace: "nats", labels: { "app.kubernetes.io/managed-by": "tenancy", "app.kubernetes.io/component": "nats-authorization" } });
-        expect(Object.keys(cm.inputs.data)).toEqual(["auth.json", "permissions.json"]);
+        const labels = { "app.kubernetes.io/managed-by": "tenancy", "app.kubernetes.io/component": "nats-authorization" };
+        const accounts = first.registered.find((r) => r.name === "nats-accounts")!;
+        expect(accounts.inputs.metadata).toEqual({ name: "nats-accounts", namespace: "nats", labels });
+        expect(Object.keys(accounts.inputs.data)).toEqual(["auth.json"]);
+        const authorization = first.registered.find((r) => r.name === "nats-authorization")!;
+        expect(authorization.inputs.metadata).toEqual({ name: "nats-authorization", namespace: "nats", labels });
+        expect(Object.keys(authorization.inputs.data)).toEqual(["permissions.json"]);
 
         const secret = first.registered.find((r) => r.name === "nats-platform-credentials")!;
         const platform = c.userNkeyFromBase64(mockBytes("nats-platform-key"));
@@ -128,7 +133,7 @@ describe("NatsAuthorization under Pulumi mocks", () => {
     });
 
     it("renders auth.json from every tenant's public key (sorted by slug) and nothing secret", async () => {
-        const cm = first.registered.find((r) => r.name === "nats-authorization")!;
+        const cm = first.registered.find((r) => r.name === "nats-accounts")!;
         const auth = JSON.parse(cm.inputs.data["auth.json"]);
         const key = (name: string) => c.userNkeyFromBase64(mockBytes(name)).publicKey;
         expect(Object.keys(auth.accounts)).toEqual(["PLATFORM", "org_7f3k2m9q", "org_k4x8p2wn", "org_q9d5t1ze"]);
@@ -137,7 +142,7 @@ describe("NatsAuthorization under Pulumi mocks", () => {
         expect(auth.accounts.org_k4x8p2wn.users[0].nkey).toBe(key("globex-nats-key"));
         expect(auth.accounts.org_q9d5t1ze.users[0].nkey).toBe(key("initech-nats-key"));
         expect(cm.inputs.data["auth.json"]).not.toMatch(/S[A-Z2-7]{57}/);
-        expect(await pulumi.isSecret(first.raw.get("nats-authorization")!.data["auth.json"])).toBe(false);
+        expect(await pulumi.isSecret(first.raw.get("nats-accounts")!.data["auth.json"])).toBe(false);
         const structure = c.permissionStructure(first.declared.accounts.map((a) => a.spec));
         expect(cm.inputs.data["auth.json"]).toBe(
             c.renderAuthorization(structure, {
@@ -145,7 +150,7 @@ describe("NatsAuthorization under Pulumi mocks", () => {
                 tenants: { org_7f3k2m9q: key("acme-nats-key"), org_k4x8p2wn: key("globex-nats-key"), org_q9d5t1ze: key("initech-nats-key") },
             }),
         );
-        expect(JSON.parse(cm.inputs.data["permissions.json"])).toEqual(structure);
+        expect(JSON.parse(first.registered.find((r) => r.name === "nats-authorization")!.inputs.data["permissions.json"])).toEqual(structure);
         expect(first.declared.authorization.structure).toEqual(structure);
     });
 
@@ -157,8 +162,8 @@ describe("NatsAuthorization under Pulumi mocks", () => {
         // Registration order follows input resolution; compare each resource's bytes by name.
         const canonical = (rs: Registration[]) => rs.map((r) => JSON.stringify(r)).sort();
         const second = registrations.slice(start);
-        // The stack, 3 × (NatsAccount, RandomBytes, Secret), NatsAuthorization, its RandomBytes, Secret and ConfigMap.
-        expect(second.length).toBe(14);
+        // The stack, 3 × (NatsAccount, RandomBytes, Secret), NatsAuthorization, its RandomBytes, Secret and two ConfigMaps.
+        expect(second.length).toBe(15);
         expect(canonical(second)).toEqual(canonical(first.registered));
     });
 
@@ -177,6 +182,17 @@ describe("NatsAuthorization under Pulumi mocks", () => {
         );
         expect(attempt({ nats: { namespace: "NATS", url: NATS.url }, tenants: [{ spec: { ...acme.spec, exports: [{ kind: "stream", subject: "org.acme.>" }], extra: 1 }, userPublicKey: "U" }] })).toBe(
             'RunError: invalid NatsAuthorization arguments:\n  tenants[0].spec.: Unrecognized key: "extra"\n  nats.namespace: "NATS" must be a DNS label',
+        );
+    });
+
+    it("fails at construction (so at preview) when a document would pass the 1 MiB ConfigMap limit", () => {
+        const plan = registry.plans.plans.standard;
+        const specs = Array.from({ length: 1700 }, (_, i) => c.tenantAccountSpec({ id: `org_s${i}`, slug: `tenant-${String(i).padStart(5, "0")}`, plan: "standard" }, plan));
+        const permissionsBytes = Buffer.byteLength(c.renderJson(c.permissionStructure(specs)));
+        expect(permissionsBytes).toBeGreaterThan(1_048_576 - "permissions.json".length);
+        expect(c.authorizationSize(c.permissionStructure(specs))).toBeLessThan(1_048_576);
+        expect(() => new c.NatsAuthorization("huge", { nats: NATS, tenants: specs.map((spec, i) => ({ spec, userPublicKey: c.placeholderUserNkey(i + 1) })) })).toThrow(
+            `permissions.json for 1700 tenants needs ${permissionsBytes} bytes, over the 1048576-byte ConfigMap limit; this many tenants need NATS decentralized (JWT) auth instead of a config file`,
         );
     });
 });

@@ -29,10 +29,10 @@ describe("pulumi preview with a new tenant whose key is not generated yet", () =
         expect((await inspect(initech.userPublicKey)).known).toBe(false);
         expect((await inspect(accounts[0].userPublicKey)).known).toBe(true);
         expect((await inspect(authorization.authJson)).known).toBe(false);
-        expect((await inspect(raw.get("nats-authorization")!.data["auth.json"])).known).toBe(false);
+        expect((await inspect(raw.get("nats-accounts")!.data["auth.json"])).known).toBe(false);
     });
 
-    it("still gives the complete permission structure, new tenant included, as a plain string in the ConfigMap", () => {
+    it("still gives the complete permission structure, new tenant included, as a plain string in the nats-authorization ConfigMap", () => {
         const cm = registrations.find((r) => r.name === "nats-authorization")!;
         const permissions = raw.get("nats-authorization")!.data["permissions.json"];
         expect(typeof permissions).toBe("string");
