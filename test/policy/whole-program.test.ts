@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPolicyPack, type PolicyHost } from "../../infra/engine/policy-host";
 import { RULES } from "../../policy/rules";
 import { analyzeWorld, recordExample, ROOT, World, type Preview } from "./world";
+import { UNKNOWN } from "../../infra/engine/policy-host";
 
 const ACME_ID = "org_7f3k2m9q";
 const GLOBEX_ID = "org_k4x8p2wn";
@@ -329,11 +330,109 @@ const BENIGN: { change: string; apply: (w: World) => World }[] = [
     },
 ];
 
+
+/** The NATS permission structure as the rule reads it (components/nats-spec.ts builds it). */
+type Structure = { tenants: { slug: string; account: string; permissions: { publish: { allow: string[] }; subscribe: { allow: string[] } }; imports: object[]; exports: object[] }[] };
+
+// Edits acme's account in the permission structure stored in the nats-authorization ConfigMap.
+function editAcmeAccount(w: World, change: (acme: Structure["tenants"][number]) => void): World {
+    return w.edit("nats-authorization", (p) => {
+        const structure = JSON.parse(p.data["permissions.json"]) as Structure;
+        change(structure.tenants.find((t) => t.slug === "acme")!);
+        p.data["permissions.json"] = JSON.stringify(structure);
+    });
+}
+
+/** Rows for the program with NATS wired (fixtures/program-with-nats.ts). */
+const NATS_MUTATIONS: Mutation[] = [
+    {
+        change: "acme's NATS user subscribes to globex's subjects",
+        rule: "isolate-tenant-nats",
+        says: `NATS account "${ACME_ID}" of tenant acme may subscribe to "org.globex.>" (tenant globex's subjects)`,
+        apply: (w) => editAcmeAccount(w, (a) => a.permissions.subscribe.allow.push("org.globex.>")),
+    },
+    {
+        change: "acme's NATS user publishes into every inbox",
+        rule: "isolate-tenant-nats",
+        says: `NATS account "${ACME_ID}" of tenant acme may publish to "_INBOX.>", which includes every tenant's subjects`,
+        apply: (w) => editAcmeAccount(w, (a) => a.permissions.publish.allow.push("_INBOX.>")),
+    },
+    {
+        change: "acme's account imports a stream from globex's account",
+        rule: "isolate-tenant-nats",
+        says: `imports stream "org.globex.>" from tenant globex's account "${GLOBEX_ID}"`,
+        apply: (w) => editAcmeAccount(w, (a) => a.imports.push({ kind: "stream", account: GLOBEX_ID, subject: "org.globex.>", to: "org.globex.>" })),
+    },
+    {
+        change: "acme's account imports globex's status service from the platform",
+        rule: "isolate-tenant-nats",
+        says: `imports service "platform.status.globex" from PLATFORM; tenant acme may import only`,
+        apply: (w) => editAcmeAccount(w, (a) => a.imports.push({ kind: "service", account: "PLATFORM", subject: "platform.status.globex", to: "platform.status" })),
+    },
+    {
+        change: "acme's account exports its subjects",
+        rule: "isolate-tenant-nats",
+        says: `NATS account "${ACME_ID}" of tenant acme exports stream "org.acme.>"`,
+        apply: (w) => editAcmeAccount(w, (a) => a.exports.push({ kind: "stream", subject: "org.acme.>" })),
+    },
+    {
+        change: "acme's account renamed to globex's",
+        rule: "isolate-tenant-nats",
+        says: `NATS account "${GLOBEX_ID}" is used by tenants acme and globex`,
+        apply: (w) => editAcmeAccount(w, (a) => (a.account = GLOBEX_ID)),
+    },
+    {
+        change: "acme's NATS credential Secret moved into globex's namespace",
+        rule: "isolate-tenant-nats",
+        says: `Secret "org-globex/nats-credentials" holds tenant acme's NATS credential in tenant globex's namespace`,
+        apply: (w) => w.edit("acme-credentials", (p) => (p.metadata.namespace = "org-globex")),
+    },
+    {
+        change: "acme's NATS credential Secret holds globex's account",
+        rule: "isolate-tenant-nats",
+        says: `Secret "org-acme/nats-credentials" of tenant acme holds the credential of NATS account "${GLOBEX_ID}"`,
+        apply: (w) => w.edit("acme-credentials", (p) => (p.stringData.value.NATS_ACCOUNT = GLOBEX_ID)),
+    },
+    {
+        change: "a tenant NATS credential copied into the default namespace",
+        rule: "isolate-tenant-nats",
+        says: `Secret "default/nats-credentials" is a tenant NATS credential outside tenant namespaces`,
+        apply: (w) =>
+            w.add("kubernetes:core/v1:Secret", "stray-credentials", {
+                apiVersion: "v1",
+                kind: "Secret",
+                metadata: { name: "nats-credentials", namespace: "default" },
+                stringData: { NATS_ACCOUNT: ACME_ID },
+            }),
+    },
+];
+
+/** Changes to the NATS side that must pass, including what a preview of a new tenant looks like. */
+const NATS_BENIGN: { change: string; apply: (w: World) => World }[] = [
+    {
+        change: "acme's user narrows its subscriptions to its task inboxes",
+        apply: (w) => editAcmeAccount(w, (a) => (a.permissions.subscribe.allow = ["org.acme.tasks.*.inbox", "_INBOX.acme.>", "platform.broadcast.>"])),
+    },
+    {
+        change: "auth.json unknown during preview (a new tenant's key does not exist yet)",
+        apply: (w) => w.edit("nats-accounts", (p) => (p.data["auth.json"] = UNKNOWN)),
+    },
+    {
+        change: "acme's generated seed unknown during preview",
+        apply: (w) => w.edit("acme-credentials", (p) => (p.stringData.value.NATS_NKEY_SEED = UNKNOWN)),
+    },
+];
+
 let preview: Preview;
+let withNats: Preview;
 let host: PolicyHost;
 
 beforeAll(async () => {
-    [preview, host] = await Promise.all([recordExample(), startPolicyPack({ packDir: path.join(ROOT, "policy") })]);
+    [preview, withNats, host] = await Promise.all([
+        recordExample(),
+        recordExample(path.join(__dirname, "fixtures", "program-with-nats.ts")),
+        startPolicyPack({ packDir: path.join(ROOT, "policy") }),
+    ]);
 });
 
 afterAll(async () => {
@@ -351,10 +450,10 @@ describe("the program over the example registry, through the pack", () => {
         expect(await analyzeWorld(host, new World(preview))).toEqual([]);
     });
 
-    it("has a corpus of at least 30 cross-tenant mutations covering every rule but the NATS one", () => {
-        expect(MUTATIONS.length).toBeGreaterThanOrEqual(30);
-        const covered = new Set(MUTATIONS.map((m) => m.rule));
-        expect(RULES.map((r) => r.name).filter((name) => !covered.has(name))).toEqual(["isolate-tenant-nats"]);
+    it("has a corpus of at least 30 cross-tenant mutations covering every rule", () => {
+        expect(MUTATIONS.length + NATS_MUTATIONS.length).toBeGreaterThanOrEqual(30);
+        const covered = new Set([...MUTATIONS, ...NATS_MUTATIONS].map((m) => m.rule));
+        expect(RULES.map((r) => r.name).filter((name) => !covered.has(name))).toEqual([]);
     });
 
     it.each(MUTATIONS.map((m) => [m.change, m] as const))("blocks: %s", async (_change, mutation) => {
@@ -365,5 +464,28 @@ describe("the program over the example registry, through the pack", () => {
 
     it.each(BENIGN.map((b) => [b.change, b] as const))("allows: %s", async (_change, benign) => {
         expect(await analyzeWorld(host, benign.apply(new World(preview)), preview)).toEqual([]);
+    });
+});
+
+describe("the program with NATS wired, through the pack", () => {
+    it("registers a NATS account and credential per tenant and the platform's authorization", () => {
+        const names = withNats.inputs.filter((r) => r.custom && /nats|credentials/.test(r.name)).map((r) => r.name);
+        expect(names).toEqual(
+            expect.arrayContaining(["nats-accounts", "nats-authorization", "nats-platform-credentials", "acme-credentials", "globex-credentials", "initech-credentials"]),
+        );
+    });
+
+    it("passes every rule with zero diagnostics", async () => {
+        expect(await analyzeWorld(host, new World(withNats))).toEqual([]);
+    });
+
+    it.each(NATS_MUTATIONS.map((m) => [m.change, m] as const))("blocks: %s", async (_change, mutation) => {
+        const diagnostics = await analyzeWorld(host, mutation.apply(new World(withNats)), withNats);
+        const reported = diagnostics.filter((d) => d.policyName === mutation.rule && d.enforcementLevel === "mandatory");
+        expect(reported.map((d) => d.message).join("\n")).toContain(mutation.says);
+    });
+
+    it.each(NATS_BENIGN.map((b) => [b.change, b] as const))("allows: %s", async (_change, benign) => {
+        expect(await analyzeWorld(host, benign.apply(new World(withNats)), withNats)).toEqual([]);
     });
 });
