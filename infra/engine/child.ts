@@ -4,6 +4,7 @@
  * so that whatever the program prints cannot corrupt the result.
  */
 import * as fs from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
 import { ProgramError, recordProgram } from "./record";
 import type { ChildRequest, ChildResponse } from "./fork";
 
@@ -27,7 +28,9 @@ function messagesOf(error: ProgramError): string[] {
 // thrown by the program keeps the first frame of the program's own code, to point at the line.
 function describe(error: unknown): string {
     if (!(error instanceof Error)) return String(error);
-    if (error.name === "RunError" || error.name === "ResourceError") return error.message;
+    // As the language host does: a RunError or ResourceError is a message meant for the user as is.
+    const forUser: boolean = pulumi.RunError.isInstance(error as unknown) || pulumi.ResourceError.isInstance(error as unknown);
+    if (forUser) return error.message;
     const frame = (error.stack ?? "").split("\n").find((line) => /^\s+at /.test(line) && !line.includes("node_modules") && !line.includes("node:"));
     const where = frame?.match(/\(?([^()\s]+:\d+:\d+)\)?$/)?.[1];
     return where ? `${error.message} (at ${where.replace(`${process.cwd()}/`, "")})` : error.message;

@@ -131,7 +131,9 @@ export function diffErrors(delta: RegistryDelta, changes: ResourceChange[]): Dif
     const flagged = new Map<string, ResourceChange[]>();
     for (const c of changes) {
         if (!c.tenant || c.natsAuthorization || delta.touched.has(c.tenant)) continue;
-        flagged.set(c.tenant, [...(flagged.get(c.tenant) ?? []), c]);
+        const list = flagged.get(c.tenant);
+        if (list) list.push(c);
+        else flagged.set(c.tenant, [c]);
     }
     for (const [tenant, list] of [...flagged].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const scope = touched.length > 0 ? `the registry change touches only ${touched.join(", ")}` : "the registry did not change";

@@ -71,6 +71,12 @@ function tenantText(t: TenantReport): string[] {
     return lines;
 }
 
+// Errors about tenants no longer in the registry have no tenant section to sit in.
+function errorsOfRemovedTenants(report: PlanReport) {
+    const present = new Set(report.tenants.map((t) => t.slug));
+    return (report.base?.errors ?? []).filter((e) => !present.has(e.tenant));
+}
+
 /** Whether the report's verdict line says OK, and why not. */
 export function verdict(report: PlanReport): string {
     const t = report.totals;
@@ -97,7 +103,7 @@ export function renderText(report: PlanReport): string {
     lines.push(`  policies: ${policySummary(s.policy)}`, ...policyLines(s.policy, "    "));
     if (s.invalid.length) lines.push(`  schema:   ${plural(s.invalid.length, "invalid object")}`, ...invalidLines(s.invalid, "    "));
     if (s.changes) lines.push(`  changes:  ${changeCount(s.changes)}`, ...changeLines(s.changes, "    "));
-    for (const e of report.base?.errors.filter((e) => !report.tenants.some((t) => t.slug === e.tenant)) ?? []) lines.push(`  ERROR: ${e.message}`);
+    for (const e of errorsOfRemovedTenants(report)) lines.push(`  ERROR: ${e.message}`);
     lines.push("");
     if (report.missingSecrets.length) {
         lines.push(`missing secret values (placeholders were planned; set them before pulumi up):`);
@@ -163,7 +169,7 @@ export function renderMarkdown(report: PlanReport): string {
     if (report.base) {
         const b = report.base;
         lines.push(`Compared with \`${b.ref}\` (\`${b.commit.slice(0, 12)}\`): tenants added ${b.tenantsAdded.join(", ") || "none"}; changed ${b.tenantsChanged.join(", ") || "none"}; removed ${b.tenantsRemoved.join(", ") || "none"}.`, "");
-        for (const e of b.errors.filter((e) => !report.tenants.some((t) => t.slug === e.tenant))) lines.push(`- ❌ **${md(e.message)}**`);
+        for (const e of errorsOfRemovedTenants(report)) lines.push(`- ❌ **${md(e.message)}**`);
         lines.push("");
     }
     for (const t of report.tenants) lines.push(...mdTenant(t));

@@ -185,8 +185,9 @@ export function buildReport(inputs: ReportInputs): PlanReport {
         }
     }
     for (const d of inputs.diagnostics) (owner(d.urn) ?? shared).policy.push(diagnostic(d));
+    const accounts = new Map((inputs.nats.permissions?.tenants ?? []).map((a) => [a.slug, a]));
     for (const t of tenants.values()) {
-        const account = inputs.nats.permissions?.tenants.find((a) => a.slug === t.slug);
+        const account = accounts.get(t.slug);
         if (account) {
             t.nats = {
                 account: account.account,

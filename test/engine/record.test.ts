@@ -87,7 +87,21 @@ describe("recording monitor", () => {
         const error = await recordInChild({ ...base, config: { "test:plain": "x" } }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(RecordError);
         expect((error as RecordError).messages).toEqual([
-            "Missing required configuration variable 'test:apiKey'\n\tplease set a value using the command `pulumi config set --secret test:apiKey <value>` (at test/engine/fixtures/program.ts:16:60)",
+            "Missing required configuration variable 'test:apiKey'\n\tplease set a value using the command `pulumi config set --secret test:apiKey <value>`",
+        ]);
+    });
+});
+
+describe("program errors", () => {
+    it("points a plain Error at the program's line, still without a stack trace", async () => {
+        const error = await recordInChild({ ...base, programFile: path.join(__dirname, "fixtures", "throwing-program.ts") }).catch((e: unknown) => e);
+        expect((error as RecordError).messages).toEqual(["tenant table is empty (at test/engine/fixtures/throwing-program.ts:3:7)"]);
+    });
+
+    it("reports a duplicate URN as the engine does", async () => {
+        const error = await recordInChild({ ...base, programFile: path.join(__dirname, "fixtures", "duplicate-program.ts") }).catch((e: unknown) => e);
+        expect((error as RecordError).messages).toEqual([
+            "failed to register new resource same [kubernetes:core/v1:ConfigMap]: Duplicate resource URN 'urn:pulumi:dev::tenancy::kubernetes:core/v1:ConfigMap::same'; try giving it a unique name (at test/engine/fixtures/duplicate-program.ts:5:1)",
         ]);
     });
 });

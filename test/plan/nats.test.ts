@@ -1,8 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { connect, nkeyAuthenticator, StringCodec } from "nats";
 import { fromSeed } from "nkeys.js";
 import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ensureNatsServer, startNats } from "../nats/server";
 import { isolatePlanKey, readTree, runCli, tempDir, type CliRun } from "./support";
 
 // The NATS side through plan: nats/ holds the authorization as the server loads it, generated
@@ -60,4 +62,32 @@ describe("tenancy plan and NATS", () => {
         // Same machine key, same URNs: the revealed run planned the very same credentials.
         expect(fs.readFileSync(path.join(redacted, "nats/auth.json"), "utf8")).toBe(fs.readFileSync(path.join(revealed, "nats/auth.json"), "utf8"));
     });
+
+    it("gives credentials a real nats-server accepts, within the tenant's subjects only", async () => {
+        const seedOf = (ns: string) => parse(fs.readFileSync(path.join(revealed, `manifests/${ns}/Secret-nats-credentials.yaml`), "utf8")).stringData;
+        const server = await startNats(ensureNatsServer(), fs.readFileSync(path.join(revealed, "nats/auth.json"), "utf8"));
+        const sc = StringCodec();
+        try {
+            const creds = seedOf("org-acme");
+            const nc = await connect({
+                servers: server.url, reconnect: false, timeout: 5_000, inboxPrefix: creds.NATS_INBOX_PREFIX,
+                authenticator: nkeyAuthenticator(new TextEncoder().encode(creds.NATS_NKEY_SEED)),
+            });
+            try {
+                const own: string[] = [];
+                nc.subscribe(`${creds.NATS_SUBJECT_PREFIX}.>`, { callback: (err, m) => (err ? own.push(`error ${err.message}`) : own.push(`${m.subject}|${sc.decode(m.data)}`)) });
+                const foreign = new Promise<string>((resolve) => {
+                    nc.subscribe("org.globex.>", { callback: (err) => resolve(err ? err.message : "delivered") });
+                });
+                nc.publish(`${creds.NATS_SUBJECT_PREFIX}.tasks.a1.inbox`, sc.encode("hello"));
+                await nc.flush();
+                expect(await foreign).toBe(`'Permissions Violation for Subscription to "org.globex.>"'`);
+                expect(own).toEqual(["org.acme.tasks.a1.inbox|hello"]);
+            } finally {
+                await nc.close();
+            }
+        } finally {
+            await server.stop();
+        }
+    }, 60_000);
 });
