@@ -1,5 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
+import * as structPb from "google-protobuf/google/protobuf/struct_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PolicyHostError, startPolicyPack, UNKNOWN, type PolicyHost } from "../../infra/engine/policy-host";
 import { RULES } from "../../policy/rules";
@@ -70,6 +74,23 @@ describe("tenancy-guard over the Analyzer protocol", () => {
             { kind: "ServiceAccount", namespace: "platform-system", name: "agent-orchestrator" },
         ]);
         expect(await host.getPluginVersion()).toBe("1.21.0");
+    });
+
+    it("rejects an Analyze request without options, which is why the host always sends them", async () => {
+        const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${host.port}`, grpc.credentials.createInsecure());
+        const request = new analyzerPb.AnalyzeRequest();
+        request.setType(RB);
+        request.setName("acme-secret-reader");
+        request.setUrn("urn:pulumi:dev::tenancy::kubernetes:rbac.authorization.k8s.io/v1:RoleBinding::acme-secret-reader");
+        request.setProperties(structPb.Struct.fromJavaScript(secretReaderBinding(ACME) as never));
+        try {
+            const error = await new Promise<grpc.ServiceError | null>((resolve) =>
+                client.analyze(request, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (e) => resolve(e)),
+            );
+            expect(error?.details).toContain("A more recent version of the Pulumi CLI is required.");
+        } finally {
+            client.close();
+        }
     });
 
     it("accepts a compliant resource in Analyze", async () => {
