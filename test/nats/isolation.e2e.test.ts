@@ -390,4 +390,18 @@ describe("nats-server with the generated authorization", () => {
         expect(await attempt(withKey(hooli.key))).toBe(`refused: authentication error - Nkey "${hooli.key.publicKey}"`);
         expect(server.log()).not.toMatch(/\[ERR\].*reload/i);
     });
+
+    it("keeps the previous accounts and connections when a reload is rejected", async () => {
+        const c = await tenantClient(acme);
+        const broken = JSON.stringify({ accounts: { [acme.spec.account]: { users: [{ nkey: "not-an-nkey" }] } } });
+        await expect(server.reload(broken)).rejects.toThrow(/nats-server rejected the reload/);
+        await c.nc.flush();
+        expect(c.nc.isClosed()).toBe(false);
+        expect(drops(c)).toEqual([]);
+        // The server still runs the last good config: globex still gets in, hooli (removed) does not.
+        expect(await attempt(withKey(globex.key))).toBe("connected");
+        expect(await attempt(withKey(hooli.key))).toBe(`refused: authentication error - Nkey "${hooli.key.publicKey}"`);
+        // Restore a valid file so the next reload (if any) starts from a good config.
+        await server.reload(authJson(TENANTS));
+    });
 });

@@ -14,9 +14,8 @@ export const INSTALL_HINT = "nats-server is required by the NATS end-to-end test
 
 const SEARCH_DIRS = ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"];
 
-function findOnPath(): string | undefined {
-    const dirs = [...(process.env.PATH ?? "").split(path.delimiter), ...SEARCH_DIRS].filter(Boolean);
-    for (const dir of dirs) {
+function findIn(dirs: string[]): string | undefined {
+    for (const dir of dirs.filter(Boolean)) {
         const candidate = path.join(dir, "nats-server");
         try {
             fs.accessSync(candidate, fs.constants.X_OK);
@@ -38,11 +37,20 @@ function apt(args: string[]): { ok: boolean; output: string } {
     return { ok: result.status === 0, output: `${result.stdout ?? ""}${result.stderr ?? ""}`.slice(-2000) };
 }
 
+/** Where ensureNatsServer looks and whether it may install; the defaults are the real machine. */
+export interface EnsureOptions {
+    /** Directories searched for nats-server. @default PATH plus /usr/sbin, /usr/bin, /usr/local/bin, /usr/local/sbin */
+    dirs?: string[];
+    /** Whether the process may install packages. @default the process runs as root */
+    root?: boolean;
+}
+
 /** Returns the path of nats-server, installing the Debian package when missing and running as root; throws with install instructions otherwise. */
-export function ensureNatsServer(): string {
-    const found = findOnPath();
+export function ensureNatsServer(options: EnsureOptions = {}): string {
+    const find = () => findIn(options.dirs ?? [...(process.env.PATH ?? "").split(path.delimiter), ...SEARCH_DIRS]);
+    const found = find();
     if (found) return found;
-    const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+    const isRoot = options.root ?? (typeof process.getuid === "function" && process.getuid() === 0);
     if (!isRoot) throw new Error(`nats-server not found and not running as root, so it cannot be installed automatically. ${INSTALL_HINT}`);
     let install = apt(["install", "-y", "nats-server"]);
     if (!install.ok) {
@@ -51,7 +59,7 @@ export function ensureNatsServer(): string {
         if (!update.ok) throw new Error(`apt-get update failed:\n${update.output}\n${INSTALL_HINT}`);
         install = apt(["install", "-y", "nats-server"]);
     }
-    const installed = findOnPath();
+    const installed = find();
     if (!install.ok || !installed) throw new Error(`apt-get install -y nats-server failed:\n${install.output}\n${INSTALL_HINT}`);
     return installed;
 }
@@ -146,7 +154,10 @@ export async function startNats(bin: string, authJson: string, options: StartNat
     const started = Date.now();
     const child = spawn(bin, ["-c", path.join(dir, "nats.conf")], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
+    // Log written since the current reload's SIGHUP, while one is in flight.
+    let tap: string | undefined;
     const collect = (chunk: Buffer) => {
+        if (tap !== undefined) tap += chunk.toString();
         output += chunk.toString();
         if (output.length > 1_000_000) output = output.slice(-500_000);
     };
@@ -177,15 +188,21 @@ export async function startNats(bin: string, authJson: string, options: StartNat
         log: () => output,
         async reload(next: string, timeoutMs = 15_000) {
             fs.writeFileSync(path.join(dir, "auth.json"), next);
-            const before = (output.match(/Reloaded server configuration/g) ?? []).length;
+            // Only what the server logs after this SIGHUP counts.
+            tap = "";
+            const fresh = () => tap ?? "";
             const t0 = Date.now();
-            process.kill(pid, "SIGHUP");
-            while ((output.match(/Reloaded server configuration/g) ?? []).length === before) {
-                if (Date.now() - t0 > timeoutMs) throw new Error(`nats-server did not reload within ${timeoutMs} ms:\n${output.slice(-4000)}`);
-                if (/config reload failed|Failed to reload/i.test(output.slice(-4000))) throw new Error(`nats-server rejected the reload:\n${output.slice(-4000)}`);
-                await new Promise((r) => setTimeout(r, 5));
+            try {
+                process.kill(pid, "SIGHUP");
+                while (!/Reloaded server configuration/.test(fresh())) {
+                    if (/config reload failed|Failed to reload/i.test(fresh())) throw new Error(`nats-server rejected the reload:\n${fresh().slice(-4000)}`);
+                    if (Date.now() - t0 > timeoutMs) throw new Error(`nats-server did not reload within ${timeoutMs} ms:\n${fresh().slice(-4000)}`);
+                    await new Promise((r) => setTimeout(r, 5));
+                }
+                return Date.now() - t0;
+            } finally {
+                tap = undefined;
             }
-            return Date.now() - t0;
         },
         async stop() {
             if (child.exitCode === null && child.signalCode === null) {
