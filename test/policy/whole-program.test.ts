@@ -441,8 +441,11 @@ afterAll(async () => {
 
 describe("the program over the example registry, through the pack", () => {
     it("registers every tenant's objects", () => {
-        const namespaces = preview.inputs.filter((r) => r.type === "kubernetes:core/v1:Namespace").map((r) => r.name);
-        expect(namespaces).toEqual(["acme-namespace", "globex-namespace", "initech-namespace"]);
+        const namespaces = preview.inputs
+            .filter((r) => r.type === "kubernetes:core/v1:Namespace")
+            .map((r) => (r.properties.metadata as { name: string }).name)
+            .filter((name) => name.startsWith("org-"));
+        expect(namespaces).toEqual(["org-acme", "org-globex", "org-initech"]);
         expect(preview.inputs.filter((r) => r.type.startsWith("kubernetes:")).length).toBeGreaterThanOrEqual(40);
     });
 
