@@ -69,9 +69,9 @@ export interface NatsAccountArgs {
 function validate(args: NatsAccountArgs): void {
     const problems: string[] = [];
     const tenant = tenantSchema.safeParse(args?.tenant);
-    if (!tenant.success) problems.push(...tenant.error.issues.map((i) => `tenant.${i.path.join(".")}: ${i.message}`));
+    if (!tenant.success) problems.push(...tenant.error.issues.map((i) => `${["tenant", ...i.path].join(".")}: ${i.message}`));
     const plan = planSchema.safeParse(args?.plan);
-    if (!plan.success) problems.push(...plan.error.issues.map((i) => `plan.${i.path.join(".")}: ${i.message}`));
+    if (!plan.success) problems.push(...plan.error.issues.map((i) => `${["plan", ...i.path].join(".")}: ${i.message}`));
     const urlProblem = typeof args?.nats?.url === "string" ? natsUrlProblem(args.nats.url) : "nats.url is required";
     if (urlProblem) problems.push(`nats.url: ${urlProblem}`);
     if (problems.length > 0) throw new pulumi.RunError(`invalid NatsAccount arguments:\n  ${problems.join("\n  ")}`);

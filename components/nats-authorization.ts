@@ -100,7 +100,7 @@ function validate(args: NatsAuthorizationArgs): NatsTenantAccount[] {
     args.tenants.forEach((t, i) => {
         const parsed = natsTenantAccountSchema.safeParse(t?.spec);
         if (parsed.success) specs.push(parsed.data);
-        else problems.push(...parsed.error.issues.map((issue) => `tenants[${i}].spec.${issue.path.join(".")}: ${issue.message}`));
+        else problems.push(...parsed.error.issues.map((issue) => `${[`tenants[${i}].spec`, ...issue.path].join(".")}: ${issue.message}`));
         if (t?.userPublicKey === undefined) problems.push(`tenants[${i}].userPublicKey is required`);
     });
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(args.nats?.namespace ?? "")) problems.push(`nats.namespace: "${args.nats?.namespace}" must be a DNS label`);

@@ -181,7 +181,7 @@ describe("NatsAuthorization under Pulumi mocks", () => {
             'RunError: cannot build the NATS authorization: tenants org_7f3k2m9q and org_7f3k2m9q share the NATS slug "acme"; every tenant needs its own',
         );
         expect(attempt({ nats: { namespace: "NATS", url: NATS.url }, tenants: [{ spec: { ...acme.spec, exports: [{ kind: "stream", subject: "org.acme.>" }], extra: 1 }, userPublicKey: "U" }] })).toBe(
-            'RunError: invalid NatsAuthorization arguments:\n  tenants[0].spec.: Unrecognized key: "extra"\n  nats.namespace: "NATS" must be a DNS label',
+            'RunError: invalid NatsAuthorization arguments:\n  tenants[0].spec: Unrecognized key: "extra"\n  nats.namespace: "NATS" must be a DNS label',
         );
     });
 
