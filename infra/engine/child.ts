@@ -19,7 +19,7 @@ process.once("message", (request: ChildRequest) => {
     // code's, so errors name the program file but no line.
     process.setSourceMapsEnabled(false);
     recordProgram(() => require(request.programFile), { ...request, key }).then(
-        (recording) => reply({ ok: true, resources: recording.resources }),
+        (resources) => reply({ ok: true, resources }),
         (error: unknown) => reply({ ok: false, messages: error instanceof ProgramError ? messagesOf(error) : [describe(error)] }),
     );
 });

@@ -1,7 +1,7 @@
 export { engineUrn, RecordingMonitor, STACK_TYPE } from "./monitor";
 export { ensurePlanKey, planKeyPath } from "./plan-key";
 export { ProgramError, recordProgram } from "./record";
-export type { Recording, RecordOptions } from "./record";
+export type { RecordOptions } from "./record";
 export type { RecordedAlias, RecordedOptions, RecordedResource } from "./types";
 export { canonicalJson, containsSecret, isSecret, REDACTED, toPlain, unwrapSecrets } from "./wire";
 export { RecordError, recordInChild } from "./fork";

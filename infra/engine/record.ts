@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RecordingMonitor } from "./monitor";
+import { ensurePlanKey } from "./plan-key";
 import type { RecordedResource } from "./types";
 
 // Internal SDK modules: the runtime's process-global state (settings, store) has no public reset.
@@ -21,27 +22,22 @@ export interface RecordOptions {
     secretKeys: string[];
     /** Run as a preview (default true): ids of new resources are unknown, as in `pulumi preview`. */
     preview?: boolean;
-    /** Machine key for emulated provider values (see plan-key.ts). */
-    key: Buffer;
-}
-
-/** What one recording produced: every registration, in a stable tree order. */
-export interface Recording {
-    /** Every registered resource, the stack first, then depth-first with siblings sorted by URN. */
-    resources: RecordedResource[];
+    /** Machine key for emulated provider values (default: the per-machine key of plan-key.ts). */
+    key?: Buffer;
 }
 
 let used = false;
 
 /**
  * Runs `run` as a Pulumi program inside a root Stack resource, against a recording monitor
- * installed with `setMockOptions`, and returns every registration. The runtime's state is
- * process-global, so this may run once per process; plan calls it in a child per recording.
+ * installed with `setMockOptions`, and returns every registration: the stack first, then
+ * depth-first with siblings sorted by URN. The runtime's state is process-global, so this may run
+ * once per process; plan calls it in a child per recording (see recordInChild).
  */
-export async function recordProgram(run: () => unknown, options: RecordOptions): Promise<Recording> {
+export async function recordProgram(run: () => unknown, options: RecordOptions): Promise<RecordedResource[]> {
     if (used) throw new Error("recordProgram runs once per process: the Pulumi runtime keeps global state");
     used = true;
-    const monitor = new RecordingMonitor({ key: options.key, preview: options.preview ?? true });
+    const monitor = new RecordingMonitor({ key: options.key ?? ensurePlanKey(), preview: options.preview ?? true });
     settings.setMockOptions(monitor, options.project, options.stack, options.preview ?? true);
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
 
@@ -66,7 +62,7 @@ export async function recordProgram(run: () => unknown, options: RecordOptions):
     }
     if (failures.length > 0) throw new ProgramError(failures);
     if (pulumi.log.hasErrors()) throw new ProgramError([new Error("the program logged errors (see above)")]);
-    return { resources: monitor.recorded() };
+    return monitor.recorded();
 }
 
 /** The program failed: carries every distinct error message, without stack traces. */
