@@ -100,9 +100,15 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult | Invali
     }
 
     const keyFile = planKeyPath();
-    let host: PolicyHost | undefined;
     try {
         ensurePlanKey(keyFile);
+    } catch (error) {
+        base?.cleanup();
+        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        return { kind: "failed", usage: false, message: `cannot create the plan key ${keyFile} (${reason}); set XDG_CONFIG_HOME to a writable directory` };
+    }
+    let host: PolicyHost | undefined;
+    try {
         const large = registry.entries.length >= 100;
         if (large) options.progress?.(`tenancy plan: recording the program over ${registry.entries.length} tenants${base ? " (and the base registry)" : ""}…`);
         const record = (dir: string, reg: Registry) => {

@@ -58,6 +58,22 @@ describe("tenancy plan: bad flags and missing files", () => {
         await usage(["--tenants", dir, "--base", "HEAD"], `--base needs the registry in a git repository, and ${dir} is not in one`);
     });
 
+    it("explains a plan key that cannot be created", async () => {
+        const notADir = path.join(tempDir("key-home"), "file");
+        fs.writeFileSync(notADir, "");
+        const saved = process.env.XDG_CONFIG_HOME;
+        process.env.XDG_CONFIG_HOME = notADir;
+        try {
+            expect(await runCli(["plan"])).toEqual({
+                code: 1,
+                stdout: "",
+                stderr: `tenancy plan: cannot create the plan key ${notADir}/tenancy/plan-key (ENOTDIR); set XDG_CONFIG_HOME to a writable directory\n`,
+            });
+        } finally {
+            process.env.XDG_CONFIG_HOME = saved;
+        }
+    });
+
     it("exits 2 with the registry's error list on a bad registry, planning nothing", async () => {
         const dir = tempDir("bad-registry");
         fs.cpSync(path.join(ROOT, "tenants"), dir, { recursive: true });
