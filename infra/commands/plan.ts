@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { displayPath, formatIssue } from "../../registry";
-import { renderMarkdown, renderText } from "../plan/render";
+import { PR_COMMENT_MAX_CHARS, renderMarkdown, renderText } from "../plan/render";
 import { runPlan } from "../plan/run";
 import { writeOut } from "../plan/write-out";
 import { parseFlags } from "./args";
@@ -26,7 +26,8 @@ Options:
   --stack NAME        stack whose Pulumi.<NAME>.yaml config is used (default: dev)
   --out DIR           write resources.json, manifests/<namespace>/<Kind>-<name>.yaml (cluster-scoped
                       objects under manifests/_cluster/), nats/, report.json and report.md
-  --format FORMAT     text (default), json (report.json) or markdown (one PR comment)
+  --format FORMAT     text (default), json (report.json) or markdown (one PR comment: over
+                      65,000 characters, only tenants with findings or changes are listed)
   --reveal-secrets    write secret values and generated credentials in clear into --out
   --base GIT_REF      also plan the registry as it is at GIT_REF and report added, changed and
                       removed resources per tenant; a change to a tenant the registry diff does
@@ -91,7 +92,7 @@ is broken, or the program or policy pack failed; 2 bad usage, missing file or in
             if (reveal) io.err(`tenancy plan: WARNING: --reveal-secrets writes secret values and generated credentials in clear into ${shown(out)}; do not commit or share it\n`);
             writeOut(out, report, result.resources, result.nats, reveal);
         }
-        io.out(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? renderMarkdown(report) : renderText(report));
+        io.out(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? renderMarkdown(report, PR_COMMENT_MAX_CHARS) : renderText(report));
         if (!quiet) {
             const t = result.timings;
             const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -150,8 +150,37 @@ function mdTenant(t: TenantReport): string[] {
     return lines;
 }
 
-/** A report for one pull-request comment: a summary table, then one collapsed section per tenant. */
-export function renderMarkdown(report: PlanReport): string {
+/** GitHub's limit for one comment is 65,536 characters; stay a little below it. */
+export const PR_COMMENT_MAX_CHARS = 65_000;
+
+function notable(t: TenantReport): boolean {
+    const changed = t.changes && t.changes.added.length + t.changes.changed.length + t.changes.removed.length > 0;
+    return t.policy.length > 0 || t.invalid.length > 0 || t.errors.length > 0 || Boolean(changed);
+}
+
+/**
+ * A report for one pull-request comment: a summary table, then one collapsed section per tenant.
+ * When that exceeds `maxChars`, only tenants with findings or changes get a row and a section (the
+ * others are counted), and sections that still do not fit are counted too; report.json has all.
+ */
+export function renderMarkdown(report: PlanReport, maxChars = Number.POSITIVE_INFINITY): string {
+    const full = markdown(report, report.tenants, 0);
+    if (full.length <= maxChars) return full;
+    const shown = report.tenants.filter(notable);
+    let fitting = shown.length;
+    let text = markdown(report, shown, report.tenants.length - shown.length);
+    // Drop sections from the end, each try as many as the overshoot needs at the average section
+    // size, so a few renders suffice however large the registry.
+    while (text.length > maxChars && fitting > 0) {
+        const excess = text.length - maxChars;
+        const perTenant = text.length / Math.max(1, fitting);
+        fitting = Math.max(0, fitting - Math.max(1, Math.ceil(excess / perTenant)));
+        text = markdown(report, shown.slice(0, fitting), report.tenants.length - shown.length, shown.length - fitting);
+    }
+    return text;
+}
+
+function markdown(report: PlanReport, tenants: TenantReport[], quiet: number, omitted = 0): string {
     const lines = [
         `## tenancy plan: ${report.ok ? "✅ OK" : "❌ blocked"}`,
         "",
@@ -160,11 +189,12 @@ export function renderMarkdown(report: PlanReport): string {
         `| tenant | plan | lifecycle | objects | policies | schema |${report.base ? " changes |" : ""}`,
         `|---|---|---|---|---|---|${report.base ? "---|" : ""}`,
     ];
-    for (const t of report.tenants) {
+    for (const t of tenants) {
         const objects = Object.values(t.objects).reduce((a, b) => a + b, 0);
         const changes = t.changes ? ` +${t.changes.added.length} ~${t.changes.changed.length} -${t.changes.removed.length}${t.errors.length ? " ❌" : ""} |` : "";
         lines.push(`| ${t.slug} | ${t.plan} | ${t.lifecycle} | ${objects} | ${policySummary(t.policy)} | ${t.invalid.length ? `${t.invalid.length} invalid` : "valid"} |${changes}`);
     }
+    if (quiet > 0) lines.push("", `${plural(quiet, "other tenant")} with no findings${report.base ? " and no changes" : ""} are not listed, to fit one comment; run with \`--out DIR\` for report.json and the full report.md.`);
     lines.push("", `**${md(verdict(report))}**`, "");
     if (report.base) {
         const b = report.base;
@@ -172,7 +202,8 @@ export function renderMarkdown(report: PlanReport): string {
         for (const e of errorsOfRemovedTenants(report)) lines.push(`- ❌ **${md(e.message)}**`);
         lines.push("");
     }
-    for (const t of report.tenants) lines.push(...mdTenant(t));
+    for (const t of tenants) lines.push(...mdTenant(t));
+    if (omitted > 0) lines.push(`… ${plural(omitted, "more tenant")} with findings did not fit in one comment; see report.md from \`--out DIR\`.`, "");
     const s = report.shared;
     lines.push("### Shared resources", "", `${plural(s.resources, "resource")} owned by no tenant: ${md(counts(s.objects))}; policies: ${policySummary(s.policy)}.`);
     for (const d of s.policy) lines.push(`- ${d.level === "mandatory" ? "❌" : "⚠️"} \`${d.rule}\` on ${md(urnLabel(d.urn))}: ${md(d.message.replace(/\n/g, " "))}`);
