@@ -327,6 +327,23 @@ function userKey(owner: string, key: string | undefined): string {
     return key;
 }
 
+/** One tenant's account as nats-server reads it: its nkey user with permissions, its imports and its plan's limits. */
+export function serverTenantAccount(account: NatsTenantAccount, nkey: string) {
+    return {
+        users: [{ nkey: userKey(`tenant ${account.tenantId}`, nkey), permissions: serverPermissions(account.permissions) }],
+        imports: account.imports.map(serverImport),
+        limits: { max_connections: account.limits.maxConnections, max_subscriptions: account.limits.maxSubscriptions, max_payload: account.limits.maxPayload },
+    };
+}
+
+/** The PLATFORM account as nats-server reads it: its nkey user and its exports, no imports. */
+export function serverPlatformAccount(account: NatsPlatformAccount, nkey: string) {
+    return {
+        users: [{ nkey: userKey(PLATFORM_ACCOUNT, nkey), permissions: serverPermissions(account.permissions) }],
+        exports: account.exports.map(serverExport),
+    };
+}
+
 /**
  * The server's authorization document (`{"accounts": {...}}`), exactly what the main nats-server
  * config `include`s: one account per tenant with one nkey user, the PLATFORM account, account
@@ -334,24 +351,18 @@ function userKey(owner: string, key: string | undefined): string {
  */
 export function authorizationDocument(structure: NatsPermissionStructure, keys: NatsUserKeys) {
     const accounts: Record<string, unknown> = {};
-    const p = structure.platform;
-    accounts[p.account] = {
-        users: [{ nkey: userKey(PLATFORM_ACCOUNT, keys.platform), permissions: serverPermissions(p.permissions) }],
-        exports: p.exports.map(serverExport),
-    };
+    accounts[structure.platform.account] = serverPlatformAccount(structure.platform, keys.platform);
     const used = new Set([keys.platform]);
     for (const t of structure.tenants) {
-        const nkey = userKey(`tenant ${t.tenantId}`, keys.tenants[t.account]);
+        const account = serverTenantAccount(t, keys.tenants[t.account]);
+        const nkey = account.users[0].nkey;
         // One nkey in two accounts would let the server pick either: refuse rather than guess.
         if (used.has(nkey)) throw new NatsSpecError(`the user nkey of tenant ${t.tenantId} is already used by another account`);
         used.add(nkey);
-        accounts[t.account] = {
-            users: [{ nkey, permissions: serverPermissions(t.permissions) }],
-            imports: t.imports.map(serverImport),
-            limits: { max_connections: t.limits.maxConnections, max_subscriptions: t.limits.maxSubscriptions, max_payload: t.limits.maxPayload },
-        };
+        accounts[t.account] = account;
     }
-    const extra = Object.keys(keys.tenants).filter((account) => !structure.tenants.some((t) => t.account === account));
+    const known = new Set(structure.tenants.map((t) => t.account));
+    const extra = Object.keys(keys.tenants).filter((account) => !known.has(account));
     if (extra.length > 0) throw new NatsSpecError(`user nkeys given for unknown accounts: ${extra.sort().join(", ")}`);
     return { accounts };
 }

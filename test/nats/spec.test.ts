@@ -13,6 +13,8 @@ import {
     platformAccountSpec,
     renderAuthorization,
     renderJson,
+    serverPlatformAccount,
+    serverTenantAccount,
     statusSender,
     taskInboxSubject,
     tenantAccountSpec,
@@ -197,6 +199,13 @@ describe("authorization document", () => {
             ],
             limits: { max_connections: 50, max_subscriptions: 2000, max_payload: 1048576 },
         });
+    });
+
+    it("builds each server account on its own exactly as the document holds it", () => {
+        const doc = authorizationDocument(structure, keys);
+        expect(serverTenantAccount(globex, keys.tenants[globex.account])).toEqual(doc.accounts[globex.account]);
+        expect(serverPlatformAccount(platformAccountSpec(), keys.platform)).toEqual(doc.accounts[PLATFORM_ACCOUNT]);
+        expect(serverTenantAccount(initech, keys.tenants[initech.account]).limits).toEqual({ max_connections: 10, max_subscriptions: 200, max_payload: 262144 });
     });
 
     it("renders to the same bytes every time and its size is known before the keys", () => {
