@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Plan, Tenant as TenantEntry } from "../registry";
+import { NatsAccount } from "./nats-account";
 import { TenantAccess, type PlatformPrincipal } from "./tenant-access";
 import { TenantNamespace } from "./tenant-namespace";
 import { TenantNetwork, type NatsEndpoint } from "./tenant-network";
@@ -39,6 +40,8 @@ export class Tenant extends pulumi.ComponentResource {
     public readonly network: TenantNetwork;
     /** Declared Secrets. */
     public readonly secrets: TenantSecrets;
+    /** NATS account: generated nkey user and the `nats-credentials` Secret. */
+    public readonly nats: NatsAccount;
     /** The namespace name, `org-<slug>`. */
     public readonly namespaceName: string;
 
@@ -52,6 +55,7 @@ export class Tenant extends pulumi.ComponentResource {
         this.access = new TenantAccess(name, { tenant, platformController: args.platformController }, inNamespace);
         this.network = new TenantNetwork(name, { tenant, nats: args.nats }, inNamespace);
         this.secrets = new TenantSecrets(name, { tenant, values: args.secretValues }, inNamespace);
+        this.nats = new NatsAccount(`${name}-nats`, { tenant, plan, nats: args.nats }, inNamespace);
         this.registerOutputs({ namespace: this.namespaceName });
     }
 }

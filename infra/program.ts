@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { missingSecretPaths, Tenant, type TenantSecretValues } from "../components";
+import { missingSecretPaths, NatsAuthorization, Tenant, type TenantSecretValues } from "../components";
 import type { Registry } from "../registry";
 import type { StackConfig } from "./config";
 
@@ -19,6 +19,8 @@ export interface ProgramInputs {
 export interface ProgramResult {
     /** One Tenant component per registry entry, keyed by slug. */
     tenants: Record<string, Tenant>;
+    /** The NATS server's authorization over all tenants, in the NATS namespace. */
+    natsAuthorization: NatsAuthorization;
 }
 
 /**
@@ -52,5 +54,6 @@ export function declareTenants(inputs: ProgramInputs): ProgramResult {
             { provider },
         );
     }
-    return { tenants };
+    const natsAuthorization = new NatsAuthorization("nats", { nats: config.nats, tenants: Object.values(tenants).map((t) => t.nats) }, { provider });
+    return { tenants, natsAuthorization };
 }

@@ -53,6 +53,7 @@ describe("Tenant", () => {
             "RoleBinding acme-platform-agent-manager",
             "RoleBinding acme-secret-reader",
             "Secret acme-github-app",
+            "Secret acme-nats-credentials",
             "Secret acme-openai-api",
             "ServiceAccount acme-agent-sa",
         ]);
@@ -61,6 +62,7 @@ describe("Tenant", () => {
     it("parents every object under a sub-component of the tenant", () => {
         const components = of("acme").filter((r) => r.type.startsWith("tenancy:"));
         expect(components.map((r) => `${r.type} <- ${r.parentName ?? "(stack)"}`).sort()).toEqual([
+            "tenancy:nats:NatsAccount <- acme",
             "tenancy:tenant:Tenant <- (stack)",
             "tenancy:tenant:TenantAccess <- acme",
             "tenancy:tenant:TenantNamespace <- acme",
@@ -68,7 +70,7 @@ describe("Tenant", () => {
             "tenancy:tenant:TenantQuota <- acme",
             "tenancy:tenant:TenantSecrets <- acme",
         ]);
-        for (const r of of("acme").filter((x) => x.type.startsWith("kubernetes:"))) expect(r.parentName, r.name).toBe("acme");
+        for (const r of of("acme").filter((x) => x.type.startsWith("kubernetes:"))) expect(r.parentName, r.name).toBe(r.name.startsWith("acme-nats-") ? "acme-nats" : "acme");
     });
 
     it("sets metadata.namespace explicitly on every namespaced object", () => {

@@ -40,9 +40,9 @@ describe("the program over the example registry", () => {
             return tally;
         };
         const base = { Namespace: 1, ResourceQuota: 1, LimitRange: 1, ServiceAccount: 1, Role: 2, RoleBinding: 2 };
-        expect(count("acme")).toEqual({ ...base, NetworkPolicy: 5, Secret: 2 });
-        expect(count("globex")).toEqual({ ...base, NetworkPolicy: 5, Secret: 1 });
-        expect(count("initech")).toEqual({ ...base, NetworkPolicy: 4 });
+        expect(count("acme")).toEqual({ ...base, NetworkPolicy: 5, Secret: 3 });
+        expect(count("globex")).toEqual({ ...base, NetworkPolicy: 5, Secret: 2 });
+        expect(count("initech")).toEqual({ ...base, NetworkPolicy: 4, Secret: 1 });
     });
 
     it("uses the stack's NATS settings in the egress policy", () => {
