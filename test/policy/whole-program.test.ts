@@ -343,7 +343,7 @@ function editAcmeAccount(w: World, change: (acme: Structure["tenants"][number]) 
     });
 }
 
-/** Rows for the program with NATS wired (fixtures/program-with-nats.ts). */
+/** Rows for the NATS side of the program. */
 const NATS_MUTATIONS: Mutation[] = [
     {
         change: "acme's NATS user subscribes to globex's subjects",
@@ -385,13 +385,13 @@ const NATS_MUTATIONS: Mutation[] = [
         change: "acme's NATS credential Secret moved into globex's namespace",
         rule: "isolate-tenant-nats",
         says: `Secret "org-globex/nats-credentials" holds tenant acme's NATS credential in tenant globex's namespace`,
-        apply: (w) => w.edit("acme-credentials", (p) => (p.metadata.namespace = "org-globex")),
+        apply: (w) => w.edit("acme-nats-credentials", (p) => (p.metadata.namespace = "org-globex")),
     },
     {
         change: "acme's NATS credential Secret holds globex's account",
         rule: "isolate-tenant-nats",
         says: `Secret "org-acme/nats-credentials" of tenant acme holds the credential of NATS account "${GLOBEX_ID}"`,
-        apply: (w) => w.edit("acme-credentials", (p) => (p.stringData.value.NATS_ACCOUNT = GLOBEX_ID)),
+        apply: (w) => w.edit("acme-nats-credentials", (p) => (p.stringData.value.NATS_ACCOUNT = GLOBEX_ID)),
     },
     {
         change: "a tenant NATS credential copied into the default namespace",
@@ -419,20 +419,15 @@ const NATS_BENIGN: { change: string; apply: (w: World) => World }[] = [
     },
     {
         change: "acme's generated seed unknown during preview",
-        apply: (w) => w.edit("acme-credentials", (p) => (p.stringData.value.NATS_NKEY_SEED = UNKNOWN)),
+        apply: (w) => w.edit("acme-nats-credentials", (p) => (p.stringData.value.NATS_NKEY_SEED = UNKNOWN)),
     },
 ];
 
 let preview: Preview;
-let withNats: Preview;
 let host: PolicyHost;
 
 beforeAll(async () => {
-    [preview, withNats, host] = await Promise.all([
-        recordExample(),
-        recordExample(path.join(__dirname, "fixtures", "program-with-nats.ts")),
-        startPolicyPack({ packDir: path.join(ROOT, "policy") }),
-    ]);
+    [preview, host] = await Promise.all([recordExample(), startPolicyPack({ packDir: path.join(ROOT, "policy") })]);
 });
 
 afterAll(async () => {
@@ -459,36 +454,18 @@ describe("the program over the example registry, through the pack", () => {
         expect(RULES.map((r) => r.name).filter((name) => !covered.has(name))).toEqual([]);
     });
 
-    it.each(MUTATIONS.map((m) => [m.change, m] as const))("blocks: %s", async (_change, mutation) => {
+    it("registers a NATS account and credential per tenant and the platform's authorization", () => {
+        const names = preview.inputs.filter((r) => r.custom && /nats-(accounts|authorization|platform-credentials|credentials)$/.test(r.name)).map((r) => r.name);
+        expect(names.sort()).toEqual(["acme-nats-credentials", "globex-nats-credentials", "initech-nats-credentials", "nats-accounts", "nats-authorization", "nats-platform-credentials"]);
+    });
+
+    it.each([...MUTATIONS, ...NATS_MUTATIONS].map((m) => [m.change, m] as const))("blocks: %s", async (_change, mutation) => {
         const diagnostics = await analyzeWorld(host, mutation.apply(new World(preview)), preview);
         const reported = diagnostics.filter((d) => d.policyName === mutation.rule && d.enforcementLevel === "mandatory");
         expect(reported.map((d) => d.message).join("\n")).toContain(mutation.says);
     });
 
-    it.each(BENIGN.map((b) => [b.change, b] as const))("allows: %s", async (_change, benign) => {
+    it.each([...BENIGN, ...NATS_BENIGN].map((b) => [b.change, b] as const))("allows: %s", async (_change, benign) => {
         expect(await analyzeWorld(host, benign.apply(new World(preview)), preview)).toEqual([]);
-    });
-});
-
-describe("the program with NATS wired, through the pack", () => {
-    it("registers a NATS account and credential per tenant and the platform's authorization", () => {
-        const names = withNats.inputs.filter((r) => r.custom && /nats|credentials/.test(r.name)).map((r) => r.name);
-        expect(names).toEqual(
-            expect.arrayContaining(["nats-accounts", "nats-authorization", "nats-platform-credentials", "acme-credentials", "globex-credentials", "initech-credentials"]),
-        );
-    });
-
-    it("passes every rule with zero diagnostics", async () => {
-        expect(await analyzeWorld(host, new World(withNats))).toEqual([]);
-    });
-
-    it.each(NATS_MUTATIONS.map((m) => [m.change, m] as const))("blocks: %s", async (_change, mutation) => {
-        const diagnostics = await analyzeWorld(host, mutation.apply(new World(withNats)), withNats);
-        const reported = diagnostics.filter((d) => d.policyName === mutation.rule && d.enforcementLevel === "mandatory");
-        expect(reported.map((d) => d.message).join("\n")).toContain(mutation.says);
-    });
-
-    it.each(NATS_BENIGN.map((b) => [b.change, b] as const))("allows: %s", async (_change, benign) => {
-        expect(await analyzeWorld(host, benign.apply(new World(withNats)), withNats)).toEqual([]);
     });
 });

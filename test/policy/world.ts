@@ -21,14 +21,14 @@ export interface Preview {
     outputs: EngineResource[];
 }
 
-/** Records a program (by default the real one, infra/index.ts) over the example registry under the recording mock monitor. */
-export async function recordExample(programFile = path.join(ROOT, "infra", "index.ts")): Promise<Preview> {
+/** Records the real program (infra/index.ts) over the example registry under the recording mock monitor. */
+export async function recordExample(): Promise<Preview> {
     const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-world-"));
     try {
         const keyFile = path.join(keyDir, "plan-key");
         ensurePlanKey(keyFile);
         const recorded = await recordInChild({
-            programFile,
+            programFile: path.join(ROOT, "infra", "index.ts"),
             project: "tenancy",
             stack: "dev",
             cwd: ROOT,
