@@ -1,3 +1,4 @@
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { recordProgram } from "../../infra/engine";
@@ -5,7 +6,8 @@ import { UNKNOWN } from "../../infra/engine/wire";
 
 // recordProgram itself, in this test file's own process (vitest forks one per file).
 const key = Buffer.alloc(32, 7);
-process.env.XDG_CONFIG_HOME = path.join(__dirname, "never-used");
+// The key is passed explicitly; should anything still look for the machine key, it must not find the real one.
+process.env.XDG_CONFIG_HOME = path.join(os.tmpdir(), "tenancy-engine-test-no-key");
 
 describe("recordProgram in-process", () => {
     it("records what the run function declares, with stack config and preview semantics", async () => {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensurePlanKey, recordInChild, RecordError, type RecordedResource } from "../../infra/engine";
 import { SECRET_SIG, SIG_KEY, toPlain } from "../../infra/engine/wire";
 
@@ -13,6 +13,8 @@ const base = {
     programFile: program, project: "tenancy", stack: "dev", cwd: root, keyFile,
     config: { "test:apiKey": "sk-live-123", "test:plain": "hello" }, secretKeys: ["test:apiKey"],
 };
+
+afterAll(() => fs.rmSync(keyDir, { recursive: true, force: true }));
 
 let resources: RecordedResource[];
 const byUrn = (urn: string) => resources.find((r) => r.urn === urn)!;

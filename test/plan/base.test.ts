@@ -1,12 +1,13 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { isolatePlanKey, ROOT, runCli, tempDir } from "./support";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatePlanKey, removeTempDirs, ROOT, runCli, tempDir } from "./support";
 
 // A git repository holding a copy of the example registry; each test commits a base state and
 // edits the working tree, then plans with --base HEAD.
 isolatePlanKey();
+afterAll(removeTempDirs);
 const repo = tempDir("base-repo");
 const tenants = path.join(repo, "tenants");
 const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" }).toString();

@@ -1,10 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
-import { isolatePlanKey, ROOT, runCli, tempDir } from "./support";
+import { afterAll, describe, expect, it } from "vitest";
+import { isolatePlanKey, removeTempDirs, ROOT, runCli, tempDir } from "./support";
 
 // Every failure here is detected before the program or the policy pack start, so these are fast.
 isolatePlanKey();
+afterAll(removeTempDirs);
 const HINT = 'Run "tenancy plan --help" for usage.\n';
 
 async function usage(args: string[], message: string) {

@@ -2,12 +2,13 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
-import { isolatePlanKey, readTree, ROOT, runCli, tempDir, type CliRun } from "./support";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliRun, isolatePlanKey, readTree, removeTempDirs, ROOT, runCli, tempDir } from "./support";
 
 // Two in-process plans of the example registry (JSON to stdout, files to --out) and one through
 // the real `node bin/tenancy.js` process: determinism is checked across all three.
 const home = isolatePlanKey();
+afterAll(removeTempDirs);
 const first = tempDir("plan-out-1");
 const second = tempDir("plan-out-2");
 const revealed = tempDir("plan-out-revealed");
@@ -107,16 +108,26 @@ describe("tenancy plan on the example registry", () => {
         const clear = JSON.parse(fs.readFileSync(path.join(revealed, "resources.json"), "utf8"));
         const redacted = JSON.parse(fs.readFileSync(path.join(first, "resources.json"), "utf8"));
         // Every leaf that is "[secret]" in the redacted output holds the real value in the revealed one.
-        const secrets: string[] = [];
+        const secretLeaves: string[] = [];
         const collect = (r: unknown, c: unknown) => {
-            if (r === "[secret]") secrets.push(String(c));
+            if (r === "[secret]") secretLeaves.push(String(c));
             else if (r && typeof r === "object") for (const k of Object.keys(r)) collect((r as never)[k], (c as never)[k]);
         };
         collect(redacted, clear);
-        expect(secrets.length).toBeGreaterThan(0);
-        expect(secrets).toContain("<placeholder: tenancy:secrets.acme.openai-api.apiKey is not available to tenancy plan>");
+        // The sensitive ones: secret config values (placeholders here), generated nkey seeds and the
+        // emulated random bytes they come from. (Other secret-marked leaves, such as a NATS URL inside
+        // a Secret, are public elsewhere by design.)
+        const generated = clear
+            .filter((r: { type: string }) => r.type === "random:index/randomBytes:RandomBytes")
+            .flatMap((r: { outputs: { hex: string; base64: string } }) => [r.outputs.hex, r.outputs.base64]);
+        const sensitive = [...secretLeaves.filter((v) => v.startsWith("<placeholder: ") || /^SU[A-Z2-7]{56}$/.test(v)), ...generated];
+        expect(sensitive).toContain("<placeholder: tenancy:secrets.acme.openai-api.apiKey is not available to tenancy plan>");
+        // One seed per RandomBytes (each tenant and the platform), in both inputs and outputs of its Secret.
+        expect(new Set(sensitive.filter((v) => /^SU/.test(v))).size).toBe(generated.length / 2);
         const everything = [run1.stdout, run1.stderr, run2.stdout, run3.stdout, ...Object.values(readTree(first)), ...Object.values(readTree(second))].join("\n");
-        for (const value of new Set(secrets)) expect(everything.includes(value), value).toBe(false);
+        for (const value of new Set(sensitive)) expect(everything.includes(value), value).toBe(false);
+        const revealedText = Object.values(readTree(revealed)).join("\n");
+        for (const value of new Set(sensitive)) expect(revealedText.includes(value), value).toBe(true);
         expect(fs.statSync(path.join(revealed, "resources.json")).mode & 0o777).toBe(0o600);
         const secretManifest = fs.readFileSync(path.join(first, "manifests/org-acme/Secret-openai-api.yaml"), "utf8");
         expect(secretManifest).toContain("stringData:\n  apiKey: \"[secret]\"\n");

@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
-import { isolatePlanKey, ROOT, runCli, tempDir } from "./support";
+import { afterAll, describe, expect, it } from "vitest";
+import { isolatePlanKey, removeTempDirs, ROOT, runCli, tempDir } from "./support";
 
 isolatePlanKey();
+afterAll(removeTempDirs);
 
 describe("tenancy plan when something else is wrong", () => {
     it("exits 1 with the program's message, without a stack trace", async () => {

@@ -3,13 +3,14 @@ import * as path from "node:path";
 import { connect, nkeyAuthenticator, StringCodec } from "nats";
 import { fromSeed } from "nkeys.js";
 import { parse } from "yaml";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureNatsServer, startNats } from "../nats/server";
-import { isolatePlanKey, readTree, runCli, tempDir, type CliRun } from "./support";
+import { type CliRun, isolatePlanKey, readTree, removeTempDirs, runCli, tempDir } from "./support";
 
 // The NATS side through plan: nats/ holds the authorization as the server loads it, generated
 // nkey seeds stay redacted unless --reveal-secrets, and revealed seeds match the public keys.
 isolatePlanKey();
+afterAll(removeTempDirs);
 const PROGRAM = "test/plan/fixtures/nats-program.ts";
 const redacted = tempDir("nats-out");
 const revealed = tempDir("nats-revealed");

@@ -1,7 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { isolatePlanKey, runCli } from "./support";
+import { afterAll, describe, expect, it } from "vitest";
+import { isolatePlanKey, removeTempDirs, runCli } from "./support";
 
 isolatePlanKey();
+afterAll(removeTempDirs);
 
 describe("tenancy plan with a hand-wired cross-tenant RoleBinding", () => {
     it("exits 1, naming the mandatory rule, the object and the tenants", async () => {

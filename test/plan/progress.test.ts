@@ -1,10 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { isolatePlanKey, ROOT, runCli, tempDir } from "./support";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatePlanKey, removeTempDirs, ROOT, runCli, tempDir } from "./support";
 
 // A registry of exactly 100 tenants: the size from which plan reports progress on a terminal.
 isolatePlanKey();
+afterAll(removeTempDirs);
 const dir = tempDir("hundred");
 
 beforeAll(() => {

@@ -28,19 +28,29 @@ export async function runCli(args: string[], options: { cwd?: string; errIsTTY?:
     return { code, stdout, stderr };
 }
 
+// Temporary directories of the test file importing this module; each file calls removeTempDirs in afterAll.
+const temporary: string[] = [];
+
+/** Removes every directory tempDir (and isolatePlanKey) made in this test process. */
+export function removeTempDirs(): void {
+    for (const dir of temporary.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * Points the plan key at a fresh temporary config home, so tests never touch ~/.config and every
  * test file gets its own machine key.
  */
 export function isolatePlanKey(): string {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-plan-home-"));
+    const home = tempDir("plan-home");
     process.env.XDG_CONFIG_HOME = home;
     return home;
 }
 
-/** A fresh temporary directory. */
+/** A fresh temporary directory, removed when the test process exits. */
 export function tempDir(prefix: string): string {
-    return fs.mkdtempSync(path.join(os.tmpdir(), `tenancy-${prefix}-`));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tenancy-${prefix}-`));
+    temporary.push(dir);
+    return dir;
 }
 
 /** Every file under a directory, relative paths sorted, with contents. */

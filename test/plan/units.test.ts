@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { RecordedResource } from "../../infra/engine";
 import { SECRET_SIG, SIG_KEY } from "../../infra/engine/wire";
 import { diffErrors, diffPlans, registryDelta } from "../../infra/plan/diff";
@@ -10,7 +10,8 @@ import { programConfig } from "../../infra/plan/run";
 import { readStackFiles } from "../../infra/plan/stack-config";
 import { manifestPath } from "../../infra/plan/write-out";
 import { loadRegistry } from "../../registry";
-import { ROOT, tempDir } from "./support";
+import { removeTempDirs, ROOT, tempDir } from "./support";
+afterAll(removeTempDirs);
 
 const registry = loadRegistry(path.join(ROOT, "tenants"));
 const secret = (value: unknown) => ({ [SIG_KEY]: SECRET_SIG, value });
