@@ -22,7 +22,8 @@ Analyzer protocol, validates every Kubernetes object against the API schemas, an
 per-tenant summary: objects by kind, quota, NATS subjects and policy results.
 
 Options:
-  --tenants DIR       registry directory (default: the stack's tenancy:tenantsDir, else tenants)
+  --tenants DIR       registry directory (default: the stack's tenancy:tenantsDir, else tenants,
+                      relative to the project: the nearest directory upwards with Pulumi.yaml)
   --stack NAME        stack whose Pulumi.<NAME>.yaml config is used (default: dev)
   --out DIR           write resources.json, manifests/<namespace>/<Kind>-<name>.yaml (cluster-scoped
                       objects under manifests/_cluster/), nats/, report.json and report.md
@@ -62,7 +63,8 @@ is broken, or the program or policy pack failed; 2 bad usage, missing file or in
         if (tenantsDir && !fs.existsSync(tenantsDir)) throw new UsageError(`plan: --tenants ${flags.tenants}: directory not found`);
         const programFile = resolve(flags.program);
         if (programFile && !fs.existsSync(programFile)) throw new UsageError(`plan: --program ${flags.program}: file not found`);
-        const packDir = resolve(flags["policy-pack"]) ?? path.join(io.cwd, "policy");
+        const projectRoot = findProjectRoot(io.cwd);
+        const packDir = resolve(flags["policy-pack"]) ?? path.join(projectRoot, "policy");
         const stack = (flags.stack as string | undefined) ?? "dev";
         if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`plan: --stack "${stack}" is not a stack name (letters, digits, '-', '_', '.')`);
         const showProgress = !quiet && io.errIsTTY;
@@ -72,7 +74,7 @@ is broken, or the program or policy pack failed; 2 bad usage, missing file or in
         };
 
         const result = await runPlan({
-            projectRoot: io.cwd, tenantsDir, stack, stackGiven: flags.stack !== undefined, programFile, packDir,
+            projectRoot, tenantsDir, stack, stackGiven: flags.stack !== undefined, programFile, packDir,
             baseRef: flags.base as string | undefined, shown,
             progress: showProgress ? (line) => io.err(`${line}\n`) : undefined,
             programOutput: quiet ? undefined : (line) => io.err(`program: ${line}\n`),
@@ -101,3 +103,11 @@ is broken, or the program or policy pack failed; 2 bad usage, missing file or in
         return report.ok ? 0 : 1;
     },
 };
+
+// Like the Pulumi CLI, the project is the nearest directory upwards that holds Pulumi.yaml.
+function findProjectRoot(cwd: string): string {
+    for (let dir = cwd; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) return cwd;
+    }
+}

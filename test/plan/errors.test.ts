@@ -49,6 +49,11 @@ describe("tenancy plan: bad flags and missing files", () => {
         await usage(["--out", file], `--out ${file} exists and is not a directory`);
     });
 
+    it("finds the project from a subdirectory, as the Pulumi CLI does", async () => {
+        const run = await runCli(["plan", "--stack", "prod"], { cwd: path.join(ROOT, "tenants") });
+        expect(run.stderr).toBe(`tenancy plan: --stack prod: stack file Pulumi.prod.yaml not found in ${ROOT}; pass an existing stack or create it with pulumi stack init prod\n${HINT}`);
+    });
+
     it("rejects an unknown --base revision", async () => {
         await usage(["--base", "no-such-ref-xyz"], '--base: unknown git revision "no-such-ref-xyz"; give a branch, tag or commit (e.g. --base origin/main)');
     });
