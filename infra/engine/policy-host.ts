@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
@@ -186,6 +188,28 @@ export class PolicyHostError extends Error {
 }
 
 const RUN_POLICY_PACK = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+
+// Preloaded into the pack process: it exits once the host process is gone, so a host killed
+// without calling stop() (SIGKILL, a crashed test worker) cannot leave the pack running.
+const WATCHDOG = `"use strict";
+const host = Number(process.env.TENANCY_POLICY_HOST_PID);
+if (host > 0) {
+    setInterval(() => {
+        try { process.kill(host, 0); } catch { process.exit(0); }
+    }, 1000).unref();
+}
+`;
+
+// Writes the watchdog once per content; its name is its hash, so concurrent hosts agree on it.
+function watchdogFile(): string {
+    const file = path.join(os.tmpdir(), `tenancy-policy-watchdog-${crypto.createHash("sha256").update(WATCHDOG).digest("hex").slice(0, 16)}.js`);
+    if (!fs.existsSync(file)) {
+        const temp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(temp, WATCHDOG);
+        fs.renameSync(temp, file);
+    }
+    return file;
+}
 // Same limit as the pack's server: whole stacks travel in one AnalyzeStack message.
 const MAX_MESSAGE = 400 * 1024 * 1024;
 const LEVELS: Record<number, EnforcementLevel> = {
@@ -228,10 +252,11 @@ export async function startPolicyPack(options: StartOptions): Promise<PolicyHost
         // run-policy-pack only checks that <engine-address> is there and then drops it (argv.shift());
         // the SDK's log module finds the engine through PULUMI_NODEJS_ENGINE, so both point at our sink.
         // Without it, the runner's own log.error (e.g. a type error) would go to stderr instead.
-        child = spawn(process.execPath, [RUN_POLICY_PACK, engine.address, packDir], {
+        // The only addition to the CLI's command line is the preloaded watchdog (see WATCHDOG).
+        child = spawn(process.execPath, ["--require", watchdogFile(), RUN_POLICY_PACK, engine.address, packDir], {
             cwd: packDir,
             stdio: ["ignore", "pipe", "pipe"],
-            env: { ...process.env, PULUMI_NODEJS_ENGINE: engine.address },
+            env: { ...process.env, PULUMI_NODEJS_ENGINE: engine.address, TENANCY_POLICY_HOST_PID: String(process.pid) },
         });
     } catch (error) {
         engine.server.forceShutdown();

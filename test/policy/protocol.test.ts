@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -197,6 +198,29 @@ describe("policy host failures", () => {
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
+
+    it("does not outlive a host that is killed without stopping it", async () => {
+        const hostProcess = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(__dirname, "fixtures", "abandoned-host.ts")], {
+            cwd: ROOT,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        try {
+            const packPid = await new Promise<number>((resolve, reject) => {
+                const timer = setTimeout(() => reject(new Error("the host printed no pack PID within 90 s")), 90_000);
+                hostProcess.stdout!.once("data", (chunk: Buffer) => {
+                    clearTimeout(timer);
+                    resolve(Number(chunk.toString().trim()));
+                });
+                hostProcess.once("exit", (code) => reject(new Error(`the host exited with code ${code}`)));
+            });
+            expect(alive(packPid)).toBe(true);
+            process.kill(hostProcess.pid!, "SIGKILL");
+            for (let i = 0; i < 100 && alive(packPid); i++) await new Promise((r) => setTimeout(r, 100));
+            expect(alive(packPid)).toBe(false);
+        } finally {
+            if (hostProcess.exitCode === null && hostProcess.signalCode === null) process.kill(hostProcess.pid!, "SIGKILL");
+        }
+    }, 120_000);
 
     it("refuses a directory that is not a policy pack", async () => {
         const dir = path.join(ROOT, "registry");
