@@ -234,7 +234,8 @@ const SEVERITIES: Record<number, EngineLog["severity"]> = {
 /**
  * Starts a policy pack the way the Pulumi CLI starts a TypeScript pack — `node run-policy-pack
  * <engine-address> <pack-dir>` in the pack's directory — with an emulated Engine service as the
- * log sink, waits (bounded) for the port it prints, and returns an Analyzer client.
+ * log sink, waits (bounded) for the port it prints, and returns an Analyzer client. A preloaded
+ * watchdog ends the pack if this process dies without calling stop().
  */
 export async function startPolicyPack(options: StartOptions): Promise<PolicyHost> {
     const timeoutMs = options.timeoutMs ?? 60_000;
