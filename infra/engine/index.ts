@@ -3,7 +3,7 @@ export { ensurePlanKey, planKeyPath } from "./plan-key";
 export { ProgramError, recordProgram } from "./record";
 export type { RecordOptions } from "./record";
 export type { RecordedAlias, RecordedOptions, RecordedResource } from "./types";
-export { canonicalJson, containsSecret, isSecret, REDACTED, toPlain, unwrapSecrets } from "./wire";
+export { canonicalJson, isSecret, REDACTED, toPlain, unwrapSecrets } from "./wire";
 export { RecordError, recordInChild } from "./fork";
 export type { ForkOptions } from "./fork";
 export { engineResources, PolicyHostError, startPolicyPack } from "./policy-host";

@@ -4,7 +4,7 @@ import type * as aliasproto from "@pulumi/pulumi/proto/alias_pb";
 import { derivedBytes } from "./plan-key";
 import { emulateRandom, isEmulatedRandom } from "./random";
 import type { RecordedAlias, RecordedOptions, RecordedResource } from "./types";
-import { secret, UNKNOWN } from "./wire";
+import { secret } from "./wire";
 
 type Callback<T> = (error: Error | null, response?: T) => void;
 type Obj = Record<string, unknown>;
@@ -316,6 +316,3 @@ function byUrnDescending(a: RecordedResource, b: RecordedResource): number {
     // Sorted descending because the walk pops from the end.
     return a.urn < b.urn ? 1 : a.urn > b.urn ? -1 : 0;
 }
-
-/** Exposed for tests: the sentinel the monitor uses for values unknown in a preview. */
-export const UNKNOWN_VALUE = UNKNOWN;

@@ -36,14 +36,6 @@ export function secret(value: unknown): Obj {
     return isSecret(value) ? (value as Obj) : { [SIG_KEY]: SECRET_SIG, value };
 }
 
-/** True when the value contains a secret anywhere. */
-export function containsSecret(value: unknown): boolean {
-    if (isSecret(value)) return true;
-    if (Array.isArray(value)) return value.some(containsSecret);
-    if (isObject(value)) return Object.values(value).some(containsSecret);
-    return false;
-}
-
 /**
  * Turns wire format into plain JSON for people and files: secrets become "[secret]" (or their value
  * when `reveal`), unknowns "[computed]", resource references `{ resource: urn }`. With `keepShape`,
