@@ -56,6 +56,7 @@ export class Tenant extends pulumi.ComponentResource {
         this.network = new TenantNetwork(name, { tenant, nats: args.nats }, inNamespace);
         this.secrets = new TenantSecrets(name, { tenant, values: args.secretValues }, inNamespace);
         this.nats = new NatsAccount(`${name}-nats`, { tenant, plan, nats: args.nats }, inNamespace);
-        this.registerOutputs({ namespace: this.namespaceName });
+        // The opaque id as a component output lets the policy pack tie objects to the registry entry.
+        this.registerOutputs({ namespace: this.namespaceName, tenantId: tenant.id });
     }
 }

@@ -80,6 +80,16 @@ const MUTATIONS: Mutation[] = [
         apply: (w) => w.edit("globex-namespace", (p) => (p.metadata.labels["tenancy.io/tenant-id"] = ACME_ID)),
     },
     {
+        change: "globex's namespace relabelled and re-annotated with an id no tenant has",
+        rule: "enforce-tenant-ownership",
+        says: `Namespace "org-globex" of tenant globex carries tenancy.io/tenant-id=org_fresh01; it must carry tenancy.io/tenant-id=${GLOBEX_ID}`,
+        apply: (w) =>
+            w.edit("globex-namespace", (p) => {
+                p.metadata.labels["tenancy.io/tenant-id"] = "org_fresh01";
+                p.metadata.annotations["tenancy.io/org-id"] = "org_fresh01";
+            }),
+    },
+    {
         change: "a hand-written namespace posing as a tenant",
         rule: "enforce-tenant-ownership",
         says: `Namespace "org-shadow" uses the tenant prefix "org-" but is not created by tenant shadow's Tenant component`,
