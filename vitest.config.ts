@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
     test: {
         include: ["test/**/*.test.ts"],
+        globalSetup: ["test/global-setup.ts"],
         // Pulumi mocks and the policy pack's runtime are process-global: every test file gets its own process.
         pool: "forks",
         testTimeout: 60_000,
