@@ -481,8 +481,8 @@ function toProvider(provider: EngineProvider): analyzerPb.AnalyzerProviderResour
     return p;
 }
 
-function toAnalyzeRequest(resource: EngineResource): analyzerPb.AnalyzeRequest {
-    const r = new analyzerPb.AnalyzeRequest();
+// The fields an Analyze request and a stack resource share; both messages get them the same way.
+function setCommon<T extends analyzerPb.AnalyzeRequest | analyzerPb.AnalyzerResource>(r: T, resource: EngineResource): T {
     r.setType(resource.type);
     r.setName(resource.name);
     r.setUrn(resource.urn);
@@ -492,14 +492,12 @@ function toAnalyzeRequest(resource: EngineResource): analyzerPb.AnalyzeRequest {
     return r;
 }
 
+function toAnalyzeRequest(resource: EngineResource): analyzerPb.AnalyzeRequest {
+    return setCommon(new analyzerPb.AnalyzeRequest(), resource);
+}
+
 function toAnalyzerResource(resource: EngineResource): analyzerPb.AnalyzerResource {
-    const r = new analyzerPb.AnalyzerResource();
-    r.setType(resource.type);
-    r.setName(resource.name);
-    r.setUrn(resource.urn);
-    r.setProperties(toStruct(resource.properties));
-    r.setOptions(toOptions({ ...resource.options, parent: resource.options.parent ?? resource.parent }));
-    if (resource.provider) r.setProvider(toProvider(resource.provider));
+    const r = setCommon(new analyzerPb.AnalyzerResource(), resource);
     r.setParent(resource.parent ?? resource.options.parent ?? "");
     r.setDependenciesList(resource.dependencies ?? []);
     const deps = r.getPropertydependenciesMap();
