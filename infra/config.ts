@@ -61,8 +61,3 @@ function parseJson(key: string, text: string): unknown {
         throw new pulumi.RunError(`invalid stack config: tenancy:${key} must be an object (set it with pulumi config set --path tenancy:${key}.<field> <value>)`);
     }
 }
-
-/** Stack config path of a tenant secret value: `tenancy:secrets.<slug>.<secret>.<key>`. */
-export function secretConfigPath(slug: string, secret: string, key: string): string {
-    return `tenancy:secrets.${slug}.${secret}.${key}`;
-}

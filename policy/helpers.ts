@@ -101,12 +101,6 @@ export function namespaceOfTenant(slug: string, config: GuardConfig): string {
     return `${config.tenantNamespacePrefix}${slug}`;
 }
 
-/** `Tenant "org-acme" (tenant acme)` style suffix naming the tenant of a namespace, or "" outside tenants. */
-export function ofTenant(namespace: string | undefined, config: GuardConfig): string {
-    const slug = tenantOfNamespace(namespace, config);
-    return slug ? ` of tenant ${slug}` : "";
-}
-
 /** What an RBAC subject grants access to, resolved from its kind and name. */
 export type SubjectScope =
     /** One ServiceAccount (a ServiceAccount subject or `User system:serviceaccount:<ns>:<name>`). */

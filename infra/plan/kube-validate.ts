@@ -30,11 +30,6 @@ function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
     return typeof model === "function" ? (model as ModelClass) : undefined;
 }
 
-/** Whether kubernetes-models has a schema for this apiVersion and kind. */
-export function hasSchema(apiVersion: string, kind: string): boolean {
-    return modelFor(apiVersion, kind) !== undefined;
-}
-
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;

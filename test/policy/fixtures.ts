@@ -1,4 +1,5 @@
 import { fixture, type Fixture } from "./support";
+import { DEFAULT_CONFIG } from "../../policy/config";
 
 /** A tenant as the fixtures need it. */
 export interface TenantFixture {
@@ -142,15 +143,8 @@ export function quotaProps(t: TenantFixture) {
         kind: "ResourceQuota",
         metadata: meta(t, "quota"),
         spec: {
-            hard: {
-                "requests.cpu": "10",
-                "requests.memory": "40Gi",
-                "limits.cpu": "20",
-                "limits.memory": "80Gi",
-                "requests.storage": "200Gi",
-                persistentvolumeclaims: "20",
-                pods: "15",
-            },
+            // The ceilings themselves: config.test.ts checks they equal the catalog's standard plan.
+            hard: { ...DEFAULT_CONFIG.planCeilings.standard },
         },
     };
 }
