@@ -9,23 +9,14 @@
  * 127.0.0.1 on a free port in its own temp dir and is stopped by PID.
  */
 import { connect, nkeyAuthenticator, type NatsConnection } from "nats";
+import { CONFIGMAP_MAX_BYTES } from "../contract";
 import { fromSeed } from "nkeys.js";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import {
-    authorizationSize,
-    CONFIGMAP_MAX_BYTES,
-    permissionStructure,
-    placeholderUserNkey,
-    renderAuthorization,
-    renderJson,
-    tenantAccountSpec,
-    userNkeyFromBase64,
-    type UserNkey,
-} from "../components/nats-spec";
+import { authorizationSize, permissionStructure, placeholderUserNkey, renderAuthorization, renderJson, tenantAccountSpec, userNkeyFromBase64, type UserNkey } from "../components/nats-spec";
 import { loadRegistry, type Plan } from "../registry";
 import { ensureNatsServer, natsServerVersion, startNats, type RunningNats } from "../test/nats/server";
 

@@ -2,7 +2,7 @@
 // The `tenancy` command: loads the TypeScript CLI through tsx so the project needs no build step.
 "use strict";
 require("tsx/cjs");
-const { main } = require("../infra/cli");
+const { main } = require("../cli/main");
 main(process.argv.slice(2)).then(
     (code) => {
         process.exitCode = code;

@@ -2,7 +2,6 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { planSchema, tenantSchema, type Plan, type Tenant } from "../registry";
-import { NATS_CREDENTIALS_SECRET, tenantMetadata } from "./labels";
 import {
     CREDENTIAL_ACCOUNT_KEY,
     CREDENTIAL_INBOX_PREFIX_KEY,
@@ -10,7 +9,11 @@ import {
     CREDENTIAL_STATUS_SUBJECT_KEY,
     CREDENTIAL_SUBJECT_PREFIX_KEY,
     CREDENTIAL_URL_KEY,
+    NATS_CREDENTIALS_SECRET,
     STATUS_LOCAL_SUBJECT,
+} from "../contract";
+import { tenantMetadata } from "./labels";
+import {
     tenantAccountSpec,
     userNkeyFromBase64,
     type NatsPermissions,

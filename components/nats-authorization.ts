@@ -1,17 +1,26 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { MANAGED_BY, MANAGED_BY_LABEL } from "./labels";
-import { natsUrlProblem, NKEY_SEED_BYTES } from "./nats-account";
 import {
-    authorizationSize,
+    AUTH_JSON_KEY,
+    COMPONENT_LABEL,
     CONFIGMAP_MAX_BYTES,
     CREDENTIAL_ACCOUNT_KEY,
     CREDENTIAL_SEED_KEY,
     CREDENTIAL_URL_KEY,
+    MANAGED_BY,
+    MANAGED_BY_LABEL,
+    NATS_ACCOUNTS_CONFIGMAP,
+    NATS_AUTHORIZATION_CONFIGMAP,
+    NATS_PLATFORM_CREDENTIALS_SECRET,
+    PERMISSIONS_JSON_KEY,
+    PLATFORM_ACCOUNT,
+} from "../contract";
+import { natsUrlProblem, NKEY_SEED_BYTES } from "./nats-account";
+import {
+    authorizationSize,
     natsTenantAccountSchema,
     permissionStructure,
-    PLATFORM_ACCOUNT,
     renderAuthorization,
     renderJson,
     userNkeyFromBase64,
@@ -24,19 +33,9 @@ import {
 export { natsPermissionStructureSchema, parsePermissionStructure } from "./nats-spec";
 export type { NatsPermissionStructure, NatsTenantAccount, NatsPlatformAccount, NatsPermissions, NatsImport, NatsExport, NatsLimits } from "./nats-spec";
 
-/** Name of the ConfigMap (in the NATS namespace) holding `auth.json`, the accounts block nats-server includes. */
-export const NATS_ACCOUNTS_CONFIGMAP = "nats-accounts";
-/** ConfigMap key of the document nats-server `include`s. */
-export const AUTH_JSON_KEY = "auth.json";
-/** Name of the ConfigMap (in the NATS namespace) holding `permissions.json`, the credential-free structure the policy pack reads. */
-export const NATS_AUTHORIZATION_CONFIGMAP = "nats-authorization";
-/** ConfigMap key of the credential-free permission structure the policy pack checks. */
-export const PERMISSIONS_JSON_KEY = "permissions.json";
-/** Name of the Secret (in the NATS namespace) holding the platform's own NATS credential. */
-export const NATS_PLATFORM_CREDENTIALS_SECRET = "nats-platform-credentials";
 
 /** Labels of the platform's NATS objects (they belong to no tenant). */
-export const NATS_PLATFORM_LABELS: Readonly<Record<string, string>> = { [MANAGED_BY_LABEL]: MANAGED_BY, "app.kubernetes.io/component": "nats-authorization" };
+export const NATS_PLATFORM_LABELS: Readonly<Record<string, string>> = { [MANAGED_BY_LABEL]: MANAGED_BY, [COMPONENT_LABEL]: "nats-authorization" };
 
 /** One tenant's account as NatsAuthorization needs it; a {@link NatsAccount} fits as is. */
 export interface NatsAuthorizationTenant {

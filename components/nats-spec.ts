@@ -3,114 +3,23 @@
  * limits, the server authorization document and the preview-known permission structure. No Pulumi
  * here, so the policy pack, the tests and the benchmark can use them without mocks.
  */
-import { Codec } from "nkeys.js/lib/codec";
 import { Prefix } from "nkeys.js";
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { z } from "zod";
+import {
+    NatsSpecError,
+    PERMISSION_STRUCTURE_VERSION,
+    PLATFORM_ACCOUNT,
+    PLATFORM_BROADCAST_SUBJECT,
+    PLATFORM_STATUS_EXPORT,
+    STATUS_LOCAL_SUBJECT,
+    SUBJECT,
+    natsAccountName,
+    tenantSubjects,
+} from "../contract";
 import type { Plan, Tenant } from "../registry";
+import { encodeNkeyPublic, encodeNkeySeed } from "./nkey-encoding";
 
-/** Name of the platform's own account, which exports broadcasts and the status service. */
-export const PLATFORM_ACCOUNT = "PLATFORM";
-/** Stream the platform broadcasts on; every tenant account imports it unchanged. */
-export const PLATFORM_BROADCAST_SUBJECT = "platform.broadcast.>";
-/** Service the platform exports for agent status; the last token is the sending tenant's slug. */
-export const PLATFORM_STATUS_EXPORT = "platform.status.*";
-/** Fixed subject inside every tenant account that the status import maps to `platform.status.<slug>`. */
-export const STATUS_LOCAL_SUBJECT = "platform.status";
-/** Version of the permission-structure document; bump on incompatible shape changes. */
-export const PERMISSION_STRUCTURE_VERSION = 1;
-/** Kubernetes caps a ConfigMap (all keys together) at 1 MiB. */
-export const CONFIGMAP_MAX_BYTES = 1_048_576;
-
-// Keys of the nats-credentials Secret: env-var names so a pod can take them all with `envFrom`.
-/** Secret key of the NATS server URL. */
-export const CREDENTIAL_URL_KEY = "NATS_URL";
-/** Secret key of the user's nkey seed (the only secret in the Secret). */
-export const CREDENTIAL_SEED_KEY = "NATS_NKEY_SEED";
-/** Secret key of the account name (for logs and debugging; the server derives it from the nkey). */
-export const CREDENTIAL_ACCOUNT_KEY = "NATS_ACCOUNT";
-/** Secret key of the tenant's subject prefix, `org.<slug>`. */
-export const CREDENTIAL_SUBJECT_PREFIX_KEY = "NATS_SUBJECT_PREFIX";
-/** Secret key of the inbox prefix the client must use (`inboxPrefix` in nats.js), `_INBOX.<slug>`. */
-export const CREDENTIAL_INBOX_PREFIX_KEY = "NATS_INBOX_PREFIX";
-/** Secret key of the local subject on which agents send status to the platform. */
-export const CREDENTIAL_STATUS_SUBJECT_KEY = "NATS_STATUS_SUBJECT";
-
-const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
-const SUBJECT = /^(?:[A-Za-z0-9_*-]+|>)(?:\.(?:[A-Za-z0-9_*-]+|>))*$/;
-
-/** Thrown for input that cannot become a valid NATS subject or document; the message names the bad value. */
-export class NatsSpecError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "NatsSpecError";
-    }
-}
-
-function token(kind: string, value: string): string {
-    if (!SUBJECT_TOKEN.test(value)) throw new NatsSpecError(`${kind} "${value}" is not a valid NATS subject token (letters, digits, '-' and '_' only)`);
-    return value;
-}
-
-/** The subjects of one tenant; everything under `org.<slug>.` plus its own inbox prefix. */
-export interface TenantSubjects {
-    /** Subject prefix, `org.<slug>`. */
-    prefix: string;
-    /** Every subject of the tenant, `org.<slug>.>`. */
-    all: string;
-    /** Inbox prefix the tenant's clients must use for replies, `_INBOX.<slug>`. */
-    inboxPrefix: string;
-    /** Every inbox of the tenant, `_INBOX.<slug>.>`. */
-    inboxes: string;
-    /** Wildcard of every agent task inbox, `org.<slug>.tasks.*.inbox`. */
-    taskInboxes: string;
-    /** Wildcard of every agent status subject, `org.<slug>.agents.*.status`. */
-    agentStatuses: string;
-    /** Subject in PLATFORM on which the tenant's status arrives, `platform.status.<slug>`. */
-    platformStatus: string;
-}
-
-/** The subject scheme of a tenant, from its slug. */
-export function tenantSubjects(slug: string): TenantSubjects {
-    token("tenant slug", slug);
-    const prefix = `org.${slug}`;
-    return {
-        prefix,
-        all: `${prefix}.>`,
-        inboxPrefix: `_INBOX.${slug}`,
-        inboxes: `_INBOX.${slug}.>`,
-        taskInboxes: `${prefix}.tasks.*.inbox`,
-        agentStatuses: `${prefix}.agents.*.status`,
-        platformStatus: `platform.status.${slug}`,
-    };
-}
-
-/** Task inbox of one agent, `org.<slug>.tasks.<agent>.inbox`. */
-export function taskInboxSubject(slug: string, agent: string): string {
-    return `${tenantSubjects(slug).prefix}.tasks.${token("agent name", agent)}.inbox`;
-}
-
-/** Status subject of one agent inside its tenant, `org.<slug>.agents.<agent>.status`. */
-export function agentStatusSubject(slug: string, agent: string): string {
-    return `${tenantSubjects(slug).prefix}.agents.${token("agent name", agent)}.status`;
-}
-
-/** The tenant's slug from a subject the platform received on `platform.status.<slug>`, or undefined for any other subject. */
-export function statusSender(subject: string): string | undefined {
-    const match = /^platform\.status\.([A-Za-z0-9_-]+)$/.exec(subject);
-    return match?.[1];
-}
-
-/**
- * Account name of a tenant: its opaque, immutable org id (`org_7f3k2m9q`). The id never changes
- * when a slug or display name does, never reveals the customer's name in server logs or
- * monitoring, matches the tenant label the policy pack keys ownership on, and cannot collide with
- * PLATFORM or `$SYS` because the registry requires the `org_` prefix.
- */
-export function natsAccountName(tenant: Pick<Tenant, "id">): string {
-    if (!/^org_[a-z0-9]+$/.test(tenant.id)) throw new NatsSpecError(`tenant id "${tenant.id}" is not an opaque org id like org_abc123`);
-    return tenant.id;
-}
 
 const subjectSchema = z.string().regex(SUBJECT, { error: "must be a NATS subject" });
 const subjectListSchema = z.array(subjectSchema);
@@ -414,11 +323,11 @@ const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "he
 export function userNkeyFromBase64(base64: string): UserNkey {
     const raw = Buffer.from(base64, "base64");
     if (raw.length !== 32) throw new NatsSpecError(`an nkey needs exactly 32 random bytes, got ${raw.length}`);
-    const seed = Codec.encodeSeed(Prefix.User, new Uint8Array(raw));
+    const seed = encodeNkeySeed(Prefix.User, new Uint8Array(raw));
     const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, raw]), format: "der", type: "pkcs8" });
     const publicRaw = createPublicKey(privateKey).export({ format: "der", type: "spki" }).subarray(-32);
-    const publicKey = Buffer.from(Codec.encode(Prefix.User, new Uint8Array(publicRaw))).toString("utf8");
-    return { seed: Buffer.from(seed).toString("utf8"), publicKey };
+    const publicKey = encodeNkeyPublic(Prefix.User, new Uint8Array(publicRaw));
+    return { seed, publicKey };
 }
 
 /**

@@ -1,13 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Tenant } from "../registry";
-import {
-    AGENT_SERVICE_ACCOUNT,
-    NATS_CREDENTIALS_SECRET,
-    PLATFORM_AGENT_MANAGER_ROLE,
-    SECRET_READER_ROLE,
-    tenantMetadata,
-} from "./labels";
+import { AGENT_SERVICE_ACCOUNT, NATS_CREDENTIALS_SECRET, PLATFORM_AGENT_MANAGER_ROLE, SECRET_READER_ROLE } from "../contract";
+import { tenantMetadata } from "./labels";
 
 /** A ServiceAccount outside the tenants, e.g. the platform's orchestration controller. */
 export interface PlatformPrincipal {

@@ -1,13 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
+import { AGENT_LIMIT_ANNOTATION, LIFECYCLE_ANNOTATION, namespaceOf, ORG_ID_ANNOTATION, PLAN_ANNOTATION } from "../contract";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceOf, type Tenant } from "../registry";
-import {
-    AGENT_LIMIT_ANNOTATION,
-    LIFECYCLE_ANNOTATION,
-    ORG_ID_ANNOTATION,
-    PLAN_ANNOTATION,
-    tenantLabels,
-} from "./labels";
+import { type Tenant } from "../registry";
+import { tenantLabels } from "./labels";
 
 /** The Namespace object of a tenant: `org-<slug>`, labelled with the opaque org id, never the display name. */
 export function namespaceSpec(tenant: Tenant) {

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Tenant } from "../registry";
+import { DEFAULT_DENY_POLICY, NAMESPACE_NAME_LABEL } from "../contract";
 import { tenantMetadata } from "./labels";
 
 /** Where the NATS server runs, as the tenant's egress policy needs it. */
@@ -11,11 +12,6 @@ export interface NatsEndpoint {
     port: number;
 }
 
-/** Name of the policy that denies all ingress and egress by default. */
-export const DEFAULT_DENY_POLICY = "default-deny";
-
-// kubernetes.io/metadata.name is set by the API server on every namespace and cannot be forged by tenants.
-const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /**
  * The tenant's NetworkPolicies: deny everything, then allow the namespace itself, cluster DNS,

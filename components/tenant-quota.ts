@@ -1,29 +1,21 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Plan, Tenant } from "../registry";
+import { LIMIT_RANGE_NAME, QUOTA_FIELDS, RESOURCE_QUOTA_NAME, type PlanCeilings, type QuotaField, type QuotaResource } from "../contract";
 import { tenantMetadata } from "./labels";
-
-/** Name of the tenant's ResourceQuota. */
-export const RESOURCE_QUOTA_NAME = "quota";
-/** Name of the tenant's LimitRange. */
-export const LIMIT_RANGE_NAME = "limits";
 
 /**
  * The `hard` limits of a tenant's ResourceQuota: the plan's ceilings lowered by the tenant's
  * overrides; pods follow the agent limit, and a suspended tenant gets zero pods (data kept).
  */
-export function quotaHard(tenant: Tenant, plan: Plan): Record<string, string> {
+export function quotaHard(tenant: Tenant, plan: Plan): PlanCeilings {
     const quota = { ...plan.quota, ...definedOnly(tenant.quota ?? {}) };
     const pods = tenant.lifecycle === "active" ? Math.min(tenant.agentLimit + plan.podHeadroom, plan.quota.pods) : 0;
-    return {
-        "requests.cpu": quota.requestsCpu,
-        "requests.memory": quota.requestsMemory,
-        "limits.cpu": quota.limitsCpu,
-        "limits.memory": quota.limitsMemory,
-        "requests.storage": quota.requestsStorage,
-        persistentvolumeclaims: String(quota.persistentVolumeClaims),
-        pods: String(pods),
-    };
+    const hard = {} as PlanCeilings;
+    for (const [field, resource] of Object.entries(QUOTA_FIELDS) as [QuotaField, QuotaResource][]) {
+        hard[resource] = field === "pods" ? String(pods) : String(quota[field]);
+    }
+    return hard;
 }
 
 /** The tenant's ResourceQuota object. */

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Tenant } from "../registry";
+import { missingSecrets, type Tenant } from "../registry";
 import { tenantMetadata } from "./labels";
 
 /** Values of one tenant's secrets: secret name → key → value (secret outputs from stack config). */
@@ -11,20 +11,6 @@ export function secretSpec(tenant: Tenant, name: string, values: Record<string, 
     const stringData: Record<string, pulumi.Output<string>> = {};
     for (const key of Object.keys(values).sort()) stringData[key] = pulumi.secret(values[key]);
     return { metadata: tenantMetadata(tenant, name), type: "Opaque", stringData };
-}
-
-/**
- * The config paths of declared secret keys that have no value, e.g.
- * `tenancy:secrets.acme.openai-api.apiKey`, in registry order.
- */
-export function missingSecretPaths(tenant: Tenant, values: TenantSecretValues | undefined): string[] {
-    const missing: string[] = [];
-    for (const secret of tenant.secrets) {
-        for (const key of secret.keys) {
-            if (values?.[secret.name]?.[key] === undefined) missing.push(`tenancy:secrets.${tenant.slug}.${secret.name}.${key}`);
-        }
-    }
-    return missing;
 }
 
 /** Arguments of {@link TenantSecrets}. */
@@ -44,8 +30,8 @@ export class TenantSecrets extends pulumi.ComponentResource {
         super("tenancy:tenant:TenantSecrets", name, {}, opts);
         // Component dependsOn is not inherited by children; they must wait for the namespace themselves.
         const child = { parent: this, dependsOn: opts?.dependsOn };
-        const missing = missingSecretPaths(args.tenant, args.values);
-        if (missing.length > 0) throw new pulumi.RunError(`missing secret config values: ${missing.join(", ")}`);
+        const missing = missingSecrets(args.tenant, args.values);
+        if (missing.length > 0) throw new pulumi.RunError(`missing secret config values: ${missing.map((m) => m.path).join(", ")}`);
         this.secrets = {};
         for (const secret of args.tenant.secrets) {
             const values = Object.fromEntries(secret.keys.map((key) => [key, args.values[secret.name][key]]));

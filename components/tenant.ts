@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { TENANT_COMPONENT_TYPE } from "../contract";
 import type { Plan, Tenant as TenantEntry } from "../registry";
 import { NatsAccount } from "./nats-account";
 import { TenantAccess, type PlatformPrincipal } from "./tenant-access";
@@ -46,7 +47,7 @@ export class Tenant extends pulumi.ComponentResource {
     public readonly namespaceName: string;
 
     constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("tenancy:tenant:Tenant", name, {}, opts);
+        super(TENANT_COMPONENT_TYPE, name, {}, opts);
         const { tenant, plan } = args;
         this.namespace = new TenantNamespace(name, { tenant }, { parent: this });
         this.namespaceName = this.namespace.name;

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { NATS_NAMESPACE, PLATFORM_CONTROLLER, PLATFORM_NAMESPACE } from "../contract";
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be a DNS label" });
 
@@ -13,22 +14,22 @@ export const stackConfigSchema = z.strictObject({
     platformController: z
         .strictObject({
             /** @default "platform-system" */
-            namespace: dnsLabel.default("platform-system"),
+            namespace: dnsLabel.default(PLATFORM_NAMESPACE),
             /** @default "agent-orchestrator" */
-            serviceAccount: dnsLabel.default("agent-orchestrator"),
+            serviceAccount: dnsLabel.default(PLATFORM_CONTROLLER),
         })
-        .default({ namespace: "platform-system", serviceAccount: "agent-orchestrator" }),
+        .default({ namespace: PLATFORM_NAMESPACE, serviceAccount: PLATFORM_CONTROLLER }),
     /** Where the NATS server runs and how tenants reach it. */
     nats: z
         .strictObject({
             /** Namespace of the NATS server; the authorization config is stored there. @default "nats" */
-            namespace: dnsLabel.default("nats"),
+            namespace: dnsLabel.default(NATS_NAMESPACE),
             /** Client port. @default 4222 */
             port: z.number().int().min(1).max(65535).default(4222),
             /** URL agents connect to. @default "nats://nats.nats.svc.cluster.local:4222" */
             url: z.string().default("nats://nats.nats.svc.cluster.local:4222"),
         })
-        .default({ namespace: "nats", port: 4222, url: "nats://nats.nats.svc.cluster.local:4222" }),
+        .default({ namespace: NATS_NAMESPACE, port: 4222, url: "nats://nats.nats.svc.cluster.local:4222" }),
 });
 
 /** The validated, non-secret stack settings. */

@@ -21,6 +21,7 @@ try {
 }
 
 const secretValues = readSecretValues();
+// Before the provider too: a stack with missing secrets declares nothing at all.
 assertSecretValuesComplete(registry, secretValues);
 
 const tenancyConfig = new pulumi.Config("tenancy");

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { missingSecretPaths, NatsAuthorization, Tenant, type TenantSecretValues } from "../components";
-import type { Registry } from "../registry";
+import { NatsAuthorization, Tenant, type TenantSecretValues } from "../components";
+import { missingSecrets, type Registry } from "../registry";
 import type { StackConfig } from "./config";
 
 /** Everything the program needs, already read and validated; the program itself reads no files or config. */
@@ -28,7 +28,7 @@ export interface ProgramResult {
  * previewed; the program entry calls it before declaring anything, the provider included.
  */
 export function assertSecretValuesComplete(registry: Registry, secretValues: Record<string, TenantSecretValues>): void {
-    const missing = registry.entries.flatMap(({ tenant }) => missingSecretPaths(tenant, secretValues[tenant.slug]));
+    const missing = registry.entries.flatMap(({ tenant }) => missingSecrets(tenant, secretValues[tenant.slug]).map((m) => m.path));
     if (missing.length === 0) return;
     throw new pulumi.RunError(
         `missing secret config values for ${missing.length} declared secret key${missing.length === 1 ? "" : "s"}; set each with\n` +

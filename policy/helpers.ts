@@ -1,8 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
+import { TENANT_COMPONENT_TYPE } from "../contract";
 import type { GuardConfig, PlatformPrincipal } from "./config";
-
-/** Pulumi type of the component that owns all of one tenant's resources; its name is the slug. */
-export const TENANT_COMPONENT_TYPE = "tenancy:tenant:Tenant";
 
 /** Kubernetes kinds that are cluster-scoped and therefore carry no metadata.namespace. */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([

@@ -1,4 +1,4 @@
-// The pack's entry point: the Pulumi CLI (or infra/engine/policy-host.ts) runs this file through
+// The pack's entry point: the Pulumi CLI (or cli/engine/policy-host.ts) runs this file through
 // run-policy-pack. Constructing the PolicyPack starts its gRPC server, so nothing else may import it.
 import { PolicyPack } from "@pulumi/policy";
 import { PACK_NAME, RULES } from "./rules";

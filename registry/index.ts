@@ -3,10 +3,10 @@ export { registryJsonSchemas } from "./json-schema";
 export { displayPath, loadRegistry, PLANS_FILE, RegistryError, validateRegistry } from "./load";
 export type { Registry, RegistryEntry } from "./load";
 export { isQuantity, parseQuantity } from "./quantity";
+export { missingSecrets } from "./secrets";
+export type { MissingSecret } from "./secrets";
 export {
     lifecycleSchema,
-    NAMESPACE_PREFIX,
-    namespaceOf,
     planCatalogSchema,
     planSchema,
     quotaOverridesSchema,

@@ -1,15 +1,9 @@
 import * as fs from "node:fs";
+import { namespaceOf } from "../contract";
 import * as path from "node:path";
 import type { z } from "zod";
 import { parseQuantity } from "./quantity";
-import {
-    namespaceOf,
-    planCatalogSchema,
-    tenantSchema,
-    type Plan,
-    type PlanCatalog,
-    type Tenant,
-} from "./schema";
+import { planCatalogSchema, tenantSchema, type Plan, type PlanCatalog, type Tenant } from "./schema";
 import { fieldName, formatIssue, MAX_FILE_BYTES, YamlSource, type SourceIssue } from "./yaml-source";
 
 /** Name of the plan catalog inside the registry directory. */

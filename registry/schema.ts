@@ -2,11 +2,10 @@ import { z } from "zod";
 import { cidrProblem, isCatchAllCidr } from "./cidr";
 import { isQuantity } from "./quantity";
 
-/** Secret names the platform creates itself in every tenant namespace; a tenant may not declare them. */
-export const RESERVED_SECRET_NAMES: readonly string[] = ["nats-credentials"];
+import { NAMESPACE_PREFIX, NATS_CREDENTIALS_SECRET } from "../contract";
 
-/** Prefix of every tenant namespace: the namespace of tenant `acme` is `org-acme`. */
-export const NAMESPACE_PREFIX = "org-";
+/** Secret names the platform creates itself in every tenant namespace; a tenant may not declare them. */
+export const RESERVED_SECRET_NAMES: readonly string[] = [NATS_CREDENTIALS_SECRET];
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -156,7 +155,4 @@ export type Plan = z.infer<typeof planSchema>;
 export type PlanCatalog = z.infer<typeof planCatalogSchema>;
 /** Lifecycle state of a tenant. */
 export type Lifecycle = z.infer<typeof lifecycleSchema>;
-/** Namespace of a tenant, `org-<slug>`. */
-export function namespaceOf(tenant: Pick<Tenant, "slug">): string {
-    return `${NAMESPACE_PREFIX}${tenant.slug}`;
-}
+

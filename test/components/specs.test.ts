@@ -3,7 +3,6 @@ import {
     agentServiceAccountSpec,
     isProtected,
     limitRangeSpec,
-    missingSecretPaths,
     namespaceSpec,
     networkPolicySpecs,
     platformAgentManagerBindingSpec,
@@ -13,7 +12,7 @@ import {
     secretReaderBindingSpec,
     secretReaderRoleSpec,
 } from "../../components";
-import { loadRegistry, type Plan, type Tenant } from "../../registry";
+import { loadRegistry, missingSecrets, type Plan, type Tenant } from "../../registry";
 import { EXAMPLE_REGISTRY } from "../support/registry-fixture";
 
 const registry = loadRegistry(EXAMPLE_REGISTRY);
@@ -181,12 +180,12 @@ describe("networkPolicySpecs", () => {
     });
 });
 
-describe("missingSecretPaths", () => {
+describe("missingSecrets", () => {
     it("lists the config path of every declared key without a value", () => {
-        expect(missingSecretPaths(acme, { "openai-api": { apiKey: "x" }, "github-app": { appId: "1" } })).toEqual([
-            "tenancy:secrets.acme.github-app.privateKey",
+        expect(missingSecrets(acme, { "openai-api": { apiKey: "x" }, "github-app": { appId: "1" } })).toEqual([
+            { secret: "github-app", key: "privateKey", path: "tenancy:secrets.acme.github-app.privateKey" },
         ]);
-        expect(missingSecretPaths(acme, undefined)).toEqual([
+        expect(missingSecrets(acme, undefined).map((m) => m.path)).toEqual([
             "tenancy:secrets.acme.openai-api.apiKey",
             "tenancy:secrets.acme.github-app.appId",
             "tenancy:secrets.acme.github-app.privateKey",

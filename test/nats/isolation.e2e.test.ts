@@ -4,17 +4,9 @@
  * accounts, imports, permissions and limits, and the `nats` client speaks to it over TCP.
  */
 import { connect, nkeyAuthenticator, StringCodec, type Msg, type NatsConnection } from "nats";
+import { agentStatusSubject, PLATFORM_BROADCAST_SUBJECT, PLATFORM_STATUS_EXPORT, STATUS_LOCAL_SUBJECT, statusSender, taskInboxSubject, tenantSubjects } from "../../contract";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-    agentStatusSubject,
-    PLATFORM_BROADCAST_SUBJECT,
-    PLATFORM_STATUS_EXPORT,
-    STATUS_LOCAL_SUBJECT,
-    statusSender,
-    taskInboxSubject,
-    tenantSubjects,
-    type UserNkey,
-} from "../../components/nats-spec";
+import { type UserNkey } from "../../components/nats-spec";
 import { buildAuthorization, examplePlans, randomUserNkey, testTenant, type TestTenant } from "./fixture";
 import { ensureNatsServer, startNats, type RunningNats } from "./server";
 

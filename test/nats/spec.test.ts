@@ -1,27 +1,7 @@
 import { fromPublic, fromSeed } from "nkeys.js";
+import { agentStatusSubject, natsAccountName, NatsSpecError, PLATFORM_ACCOUNT, statusSender, taskInboxSubject, tenantSubjects } from "../../contract";
 import { describe, expect, it } from "vitest";
-import {
-    agentStatusSubject,
-    authorizationDocument,
-    authorizationSize,
-    natsAccountName,
-    NatsSpecError,
-    parsePermissionStructure,
-    permissionStructure,
-    placeholderUserNkey,
-    PLATFORM_ACCOUNT,
-    platformAccountSpec,
-    renderAuthorization,
-    renderJson,
-    serverPlatformAccount,
-    serverTenantAccount,
-    statusSender,
-    taskInboxSubject,
-    tenantAccountSpec,
-    tenantSubjects,
-    tenantUserPermissions,
-    userNkeyFromBase64,
-} from "../../components/nats-spec";
+import { authorizationDocument, authorizationSize, parsePermissionStructure, permissionStructure, placeholderUserNkey, platformAccountSpec, renderAuthorization, renderJson, serverPlatformAccount, serverTenantAccount, tenantAccountSpec, tenantUserPermissions, userNkeyFromBase64 } from "../../components/nats-spec";
 import { examplePlans } from "./fixture";
 
 const plans = examplePlans();

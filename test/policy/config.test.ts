@@ -1,25 +1,11 @@
 import * as fs from "node:fs";
+import { LIFECYCLE_ANNOTATION, NAMESPACE_PREFIX, NATS_AUTHORIZATION_CONFIGMAP, NATS_CREDENTIALS_SECRET, ORG_ID_ANNOTATION, PERMISSIONS_JSON_KEY, PLATFORM_ACCOUNT, PLATFORM_BROADCAST_SUBJECT, QUOTA_FIELDS, STATUS_LOCAL_SUBJECT, TENANT_LABEL, tenantSubjects, TIER_LABEL, type QuotaField } from "../../contract";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { LIFECYCLE_ANNOTATION, ORG_ID_ANNOTATION, TENANT_LABEL, TIER_LABEL } from "../../components/labels";
-import { NAMESPACE_PREFIX } from "../../registry";
 import { configSchemaFor, DEFAULT_CONFIG, readConfig } from "../../policy/config";
 import { stackConfigSchema } from "../../infra/config";
-import { NATS_CREDENTIALS_SECRET } from "../../components/labels";
-import { NATS_AUTHORIZATION_CONFIGMAP, PERMISSIONS_JSON_KEY } from "../../components/nats-authorization";
-import { PLATFORM_ACCOUNT, PLATFORM_BROADCAST_SUBJECT, STATUS_LOCAL_SUBJECT, tenantSubjects } from "../../components/nats-spec";
 
-// Quota keys of tenants/plans.yaml → ResourceQuota `hard` keys.
-const HARD_KEYS: Record<string, string> = {
-    requestsCpu: "requests.cpu",
-    requestsMemory: "requests.memory",
-    limitsCpu: "limits.cpu",
-    limitsMemory: "limits.memory",
-    requestsStorage: "requests.storage",
-    persistentVolumeClaims: "persistentvolumeclaims",
-    pods: "pods",
-};
 
 describe("pack configuration defaults", () => {
     it("match the program's labels and annotations", () => {
@@ -46,7 +32,7 @@ describe("pack configuration defaults", () => {
         const expected = Object.fromEntries(
             Object.entries(catalog.plans).map(([plan, { quota }]) => [
                 plan,
-                Object.fromEntries(Object.entries(quota).map(([key, value]) => [HARD_KEYS[key], String(value)])),
+                Object.fromEntries(Object.entries(quota).map(([key, value]) => [QUOTA_FIELDS[key as QuotaField], String(value)])),
             ]),
         );
         expect(DEFAULT_CONFIG.planCeilings).toEqual(expected);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { engineResources, UNKNOWN } from "../../infra/engine/policy-host";
-import type { RecordedOptions, RecordedResource } from "../../infra/engine/types";
+import { engineResources, UNKNOWN } from "../../cli/engine";
+import type { RecordedOptions, RecordedResource } from "../../cli/engine/types";
 
 const SIG = "4dabf18193072939515e22adb298388d";
 const SECRET = "1b47061264138c4ac30d75fd1eb44270";

@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-    NATS_AUTHORIZATION_CONFIGMAP,
-    PERMISSIONS_JSON_KEY,
-    type NatsPermissionStructure,
-} from "../../components/nats-authorization";
-import { CREDENTIAL_ACCOUNT_KEY as PROGRAM_ACCOUNT_KEY, permissionStructure, renderJson, tenantAccountSpec } from "../../components/nats-spec";
+import { CREDENTIAL_ACCOUNT_KEY as PROGRAM_ACCOUNT_KEY, NATS_AUTHORIZATION_CONFIGMAP, PERMISSIONS_JSON_KEY } from "../../contract";
+import { type NatsPermissionStructure } from "../../components/nats-authorization";
+import { permissionStructure, renderJson, tenantAccountSpec } from "../../components/nats-spec";
 import { CREDENTIAL_ACCOUNT_KEY, isolateTenantNats, subjectWithin, type NatsStructure } from "../../policy/isolate-tenant-nats";
 import { ACME, GLOBEX, meta, tenantStack, type TenantFixture } from "./fixtures";
 import { fixture, runStackRule, type Fixture } from "./support";

@@ -6,7 +6,7 @@ import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as structPb from "google-protobuf/google/protobuf/struct_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PolicyHostError, startPolicyPack, UNKNOWN, type PolicyHost } from "../../infra/engine/policy-host";
+import { PolicyHostError, startPolicyPack, UNKNOWN, type PolicyHost } from "../../cli/engine";
 import { RULES } from "../../policy/rules";
 import { ACME, byName, GLOBEX, secretReaderBinding, tenantStack } from "./fixtures";
 import { fixture, toEngine } from "./support";

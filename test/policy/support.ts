@@ -130,7 +130,7 @@ export function clone<T>(value: T): T {
 }
 
 /** The fixture as the engine sends it over the Analyzer protocol (parent in options and on the resource). */
-export function toEngine(f: Fixture): import("../../infra/engine/policy-host").EngineResource {
+export function toEngine(f: Fixture): import("../../cli/engine").EngineResource {
     return {
         type: f.type,
         name: f.name,

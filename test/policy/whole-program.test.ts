@@ -1,9 +1,9 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPolicyPack, type PolicyHost } from "../../infra/engine/policy-host";
+import { startPolicyPack, type PolicyHost } from "../../cli/engine";
 import { RULES } from "../../policy/rules";
 import { analyzeWorld, recordExample, ROOT, World, type Preview } from "./world";
-import { UNKNOWN } from "../../infra/engine/policy-host";
+import { UNKNOWN } from "../../cli/engine";
 
 const ACME_ID = "org_7f3k2m9q";
 const GLOBEX_ID = "org_k4x8p2wn";

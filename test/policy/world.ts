@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ensurePlanKey, recordInChild } from "../../infra/engine";
-import { engineResources, type EngineResource, type PolicyDiagnostic, type PolicyHost } from "../../infra/engine/policy-host";
+import { ensurePlanKey, recordInChild } from "../../cli/engine";
+import { engineResources, type EngineResource, type PolicyDiagnostic, type PolicyHost } from "../../cli/engine";
 
 /** Project root. */
 export const ROOT = path.resolve(__dirname, "../..");

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import type { CommandIO } from "../../infra/commands";
+import type { CommandIO } from "../../cli/commands";
 
 /** The project root, where `npx tenancy` runs. */
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");

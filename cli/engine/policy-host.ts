@@ -1,0 +1,119 @@
+// Starts a policy pack and speaks the Analyzer protocol to it, as the Pulumi engine does.
+import * as grpc from "@grpc/grpc-js";
+import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
+import * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
+import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { toAnalyzeRequest, toAnalyzerResource, toConfigureRequest, toDiagnostic, toInfo } from "./analyzer-messages";
+import { PolicyHostError, type EnforcementLevel, type EngineLog, type PolicyHost, type StartOptions } from "./analyzer-types";
+import { startEngine } from "./engine-service";
+import { killChild, readPort, spawnPack } from "./pack-process";
+
+// Same limit as the pack's server: whole stacks travel in one AnalyzeStack message.
+const MAX_MESSAGE = 400 * 1024 * 1024;
+
+/**
+ * Starts a policy pack the way the Pulumi CLI starts a TypeScript pack — `node run-policy-pack
+ * <engine-address> <pack-dir>` in the pack's directory — with an emulated Engine service as the
+ * log sink, waits (bounded) for the port it prints, and returns an Analyzer client. A preloaded
+ * watchdog ends the pack if this process dies without calling stop().
+ */
+export async function startPolicyPack(options: StartOptions): Promise<PolicyHost> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const packDir = path.resolve(options.packDir);
+    for (const file of ["PulumiPolicy.yaml", "package.json"]) {
+        if (!fs.existsSync(path.join(packDir, file))) {
+            throw new PolicyHostError(`${packDir} is not a policy pack: ${file} is missing`, "");
+        }
+    }
+    const logs: EngineLog[] = [];
+    const engine = await startEngine(logs);
+    const started = Date.now();
+    let pack;
+    try {
+        pack = spawnPack(packDir, engine.address);
+    } catch (error) {
+        engine.server.forceShutdown();
+        throw error;
+    }
+    const { child, exited } = pack;
+    const output = () => [pack.stderr(), ...logs.filter((l) => l.severity !== "debug").map((l) => `${l.severity}: ${l.message}`)].join("\n");
+
+    let port: number;
+    try {
+        port = await readPort(child, timeoutMs, packDir, output);
+    } catch (error) {
+        await killChild(child, exited);
+        engine.server.forceShutdown();
+        throw error;
+    }
+    const startMs = Date.now() - started;
+    const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+        "grpc.max_receive_message_length": MAX_MESSAGE,
+        "grpc.max_send_message_length": MAX_MESSAGE,
+    });
+
+    // Every call is bounded by a deadline and fails with the pack's output attached.
+    function call<Req, Res>(method: string, request: Req): Promise<Res> {
+        return new Promise<Res>((resolve, reject) => {
+            const deadline = new Date(Date.now() + timeoutMs);
+            const fn = (client as unknown as Record<string, Function>)[method].bind(client);
+            fn(request, new grpc.Metadata(), { deadline }, (error: grpc.ServiceError | null, response: Res) => {
+                if (error) {
+                    const what = error.code === grpc.status.DEADLINE_EXCEEDED ? `timed out after ${timeoutMs} ms` : error.details || error.message;
+                    reject(new PolicyHostError(`policy pack ${method} failed: ${what}`, output()));
+                } else resolve(response);
+            });
+        });
+    }
+
+    const host: PolicyHost = {
+        pid: child.pid!,
+        port,
+        engineAddress: engine.address,
+        startMs,
+        logs,
+        async getAnalyzerInfo() {
+            const info = await call<emptyPb.Empty, analyzerPb.AnalyzerInfo>("getAnalyzerInfo", new emptyPb.Empty());
+            return toInfo(info);
+        },
+        async getPluginVersion() {
+            const info = await call<emptyPb.Empty, pluginPb.PluginInfo>("getPluginInfo", new emptyPb.Empty());
+            return info.getVersion();
+        },
+        async configure(config) {
+            // The protocol always carries a level; like the CLI, fill a missing one with the rule's default.
+            const defaults = new Map<string, EnforcementLevel>();
+            if (Object.values(config).some((c) => c.enforcementLevel === undefined)) {
+                for (const p of (await host.getAnalyzerInfo()).policies) defaults.set(p.name, p.enforcementLevel);
+            }
+            await call("configure", toConfigureRequest(config, defaults));
+        },
+        async analyze(resource) {
+            const response = await call<analyzerPb.AnalyzeRequest, analyzerPb.AnalyzeResponse>("analyze", toAnalyzeRequest(resource));
+            return response.getDiagnosticsList().map(toDiagnostic);
+        },
+        async analyzeStack(resources) {
+            const request = new analyzerPb.AnalyzeStackRequest();
+            request.setResourcesList(resources.map(toAnalyzerResource));
+            const response = await call<analyzerPb.AnalyzeStackRequest, analyzerPb.AnalyzeResponse>("analyzeStack", request);
+            return response.getDiagnosticsList().map(toDiagnostic);
+        },
+        async stop() {
+            client.close();
+            await killChild(child, exited);
+            await new Promise<void>((resolve) => engine.server.tryShutdown(() => resolve()));
+        },
+    };
+    if (options.config) {
+        try {
+            await host.configure(options.config);
+        } catch (error) {
+            await host.stop();
+            throw error;
+        }
+    }
+    return host;
+}

@@ -1,0 +1,60 @@
+// The facts components, the policy pack and the planner share: label keys, object names, the NATS
+// subject scheme and the plan ceilings' shape. Dependency-free: it imports nothing.
+export {
+    AGENT_LIMIT_ANNOTATION,
+    COMPONENT_LABEL,
+    LIFECYCLE_ANNOTATION,
+    MANAGED_BY,
+    MANAGED_BY_LABEL,
+    NAMESPACE_NAME_LABEL,
+    ORG_ID_ANNOTATION,
+    PLAN_ANNOTATION,
+    TENANT_LABEL,
+    TIER_LABEL,
+} from "./labels";
+export {
+    AGENT_SERVICE_ACCOUNT,
+    DEFAULT_DENY_POLICY,
+    DNS_NAMESPACE,
+    LIMIT_RANGE_NAME,
+    NAMESPACE_PREFIX,
+    namespaceOf,
+    NATS_NAMESPACE,
+    PLATFORM_AGENT_MANAGER_ROLE,
+    PLATFORM_CONTROLLER,
+    PLATFORM_NAMESPACE,
+    RESOURCE_QUOTA_NAME,
+    SECRET_READER_ROLE,
+    TENANT_COMPONENT_TYPE,
+} from "./names";
+export {
+    agentStatusSubject,
+    AUTH_JSON_KEY,
+    CONFIGMAP_MAX_BYTES,
+    CREDENTIAL_ACCOUNT_KEY,
+    CREDENTIAL_INBOX_PREFIX_KEY,
+    CREDENTIAL_SEED_KEY,
+    CREDENTIAL_STATUS_SUBJECT_KEY,
+    CREDENTIAL_SUBJECT_PREFIX_KEY,
+    CREDENTIAL_URL_KEY,
+    NATS_ACCOUNTS_CONFIGMAP,
+    NATS_AUTHORIZATION_CONFIGMAP,
+    NATS_CREDENTIALS_SECRET,
+    NATS_PLATFORM_CREDENTIALS_SECRET,
+    natsAccountName,
+    NatsSpecError,
+    PERMISSION_STRUCTURE_VERSION,
+    PERMISSIONS_JSON_KEY,
+    PLATFORM_ACCOUNT,
+    PLATFORM_BROADCAST_SUBJECT,
+    PLATFORM_STATUS_EXPORT,
+    STATUS_LOCAL_SUBJECT,
+    statusSender,
+    SUBJECT,
+    SUBJECT_TOKEN,
+    taskInboxSubject,
+    tenantSubjects,
+} from "./nats";
+export type { TenantSubjects } from "./nats";
+export { QUOTA_FIELDS } from "./plans";
+export type { PlanCeilings, QuotaField, QuotaResource } from "./plans";

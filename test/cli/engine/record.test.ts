@@ -1,0 +1,119 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensurePlanKey, recordInChild, RecordError, type RecordedResource } from "../../../cli/engine";
+import { SECRET_SIG, SIG_KEY, toPlain } from "../../../cli/engine/wire";
+
+const program = path.join(__dirname, "fixtures", "program.ts");
+const root = path.resolve(__dirname, "../../..");
+const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-key-"));
+const keyFile = path.join(keyDir, "plan-key");
+const base = {
+    programFile: program, project: "tenancy", stack: "dev", cwd: root, keyFile,
+    config: { "test:apiKey": "sk-live-123", "test:plain": "hello" }, secretKeys: ["test:apiKey"],
+};
+
+afterAll(() => fs.rmSync(keyDir, { recursive: true, force: true }));
+
+let resources: RecordedResource[];
+const byUrn = (urn: string) => resources.find((r) => r.urn === urn)!;
+
+beforeAll(async () => {
+    ensurePlanKey(keyFile);
+    resources = await recordInChild(base);
+});
+
+describe("recording monitor", () => {
+    it("records every registration in tree order with engine URNs", () => {
+        expect(resources.map((r) => r.urn)).toEqual([
+            "urn:pulumi:dev::tenancy::pulumi:pulumi:Stack::tenancy-dev",
+            "urn:pulumi:dev::tenancy::pulumi:providers:kubernetes::k8s",
+            "urn:pulumi:dev::tenancy::test:index:Box::acme",
+            "urn:pulumi:dev::tenancy::test:index:Box$kubernetes:core/v1:ConfigMap::acme",
+            "urn:pulumi:dev::tenancy::test:index:Box$kubernetes:core/v1:Namespace::acme",
+            "urn:pulumi:dev::tenancy::test:index:Box$kubernetes:core/v1:Secret::acme",
+            "urn:pulumi:dev::tenancy::test:index:Box$random:index/randomBytes:RandomBytes::acme-token",
+        ]);
+        const box = byUrn("urn:pulumi:dev::tenancy::test:index:Box::acme");
+        expect(box.custom).toBe(false);
+        expect(box.parent).toBe("urn:pulumi:dev::tenancy::pulumi:pulumi:Stack::tenancy-dev");
+        expect(box.outputs).toEqual({ namespace: "org-acme" });
+        expect(byUrn("urn:pulumi:dev::tenancy::pulumi:pulumi:Stack::tenancy-dev").outputs).toEqual({ namespace: "org-acme" });
+    });
+
+    it("records the options the engine sees", () => {
+        const ns = byUrn("urn:pulumi:dev::tenancy::test:index:Box$kubernetes:core/v1:Namespace::acme");
+        expect(ns.custom).toBe(true);
+        expect(ns.provider).toBe("urn:pulumi:dev::tenancy::pulumi:providers:kubernetes::k8s::04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+        expect(ns.options.protect).toBe(true);
+        expect(ns.options.retainOnDelete).toBe(true);
+        expect(ns.options.aliases).toEqual([{ name: "old-acme", parentUrn: "urn:pulumi:dev::tenancy::test:index:Box::acme" }]);
+        const secretRes = byUrn("urn:pulumi:dev::tenancy::test:index:Box$kubernetes:core/v1:Secret::acme");
+        expect(secretRes.options.deletedWith).toBe(ns.urn);
+        expect(secretRes.options.ignoreChanges).toEqual(["metadata.annotations"]);
+        expect(secretRes.options.additionalSecretOutputs).toEqual(["data", "stringData"]);
+        expect(secretRes.dependencies).toEqual([
+            "urn:pulumi:dev::tenancy::test:index:Box$kubernetes:core/v1:Namespace::acme",
+            "urn:pulumi:dev::tenancy::test:index:Box$random:index/randomBytes:RandomBytes::acme-token",
+        ]);
+        expect(secretRes.propertyDependencies.metadata).toEqual([ns.urn]);
+    });
+
+    it("keeps secrets marked and emulates random values", () => {
+        const token = byUrn("urn:pulumi:dev::tenancy::test:index:Box$random:index/randomBytes:RandomBytes::acme-token");
+        expect(token.emulated).toEqual(["base64", "hex"]);
+        const hex = (token.outputs.hex as Record<string, unknown>).value as string;
+        expect(token.outputs.hex).toEqual({ [SIG_KEY]: SECRET_SIG, value: hex });
+        expect(hex).toMatch(/^[0-9a-f]{64}$/);
+        const secretRes = byUrn("urn:pulumi:dev::tenancy::test:index:Box$kubernetes:core/v1:Secret::acme");
+        expect(toPlain(secretRes.inputs)).toMatchObject({ kind: "Secret", stringData: "[secret]" });
+        expect(toPlain(secretRes.inputs, true)).toMatchObject({ stringData: { token: hex, apiKey: "sk-live-123" } });
+        expect(JSON.stringify(toPlain(resources.map((r) => r.inputs)))).not.toContain("sk-live-123");
+        const cm = byUrn("urn:pulumi:dev::tenancy::test:index:Box$kubernetes:core/v1:ConfigMap::acme");
+        expect(cm.emulated).toEqual(["metadata.name"]);
+        expect((cm.outputs.metadata as { name: string }).name).toMatch(/^acme-[0-9a-f]{8}$/);
+    });
+
+    it("gives the same emulated values on a second run and other values with another key", async () => {
+        const again = await recordInChild(base);
+        expect(JSON.stringify(again)).toBe(JSON.stringify(resources));
+        const otherKey = path.join(keyDir, "other-key");
+        ensurePlanKey(otherKey);
+        const other = await recordInChild({ ...base, keyFile: otherKey });
+        const hexOf = (rs: RecordedResource[]) => JSON.stringify(rs.find((r) => r.name === "acme-token")!.outputs.hex);
+        expect(hexOf(other)).not.toBe(hexOf(resources));
+    });
+
+    it("reports a program error by message, without a stack trace", async () => {
+        const error = await recordInChild({ ...base, config: { "test:plain": "x" } }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RecordError);
+        expect((error as RecordError).messages).toEqual([
+            "Missing required configuration variable 'test:apiKey'\n\tplease set a value using the command `pulumi config set --secret test:apiKey <value>`",
+        ]);
+    });
+});
+
+describe("program errors", () => {
+    it("names the program file of a plain Error, still without a stack trace", async () => {
+        const error = await recordInChild({ ...base, programFile: path.join(__dirname, "fixtures", "throwing-program.ts") }).catch((e: unknown) => e);
+        expect((error as RecordError).messages).toEqual(["tenant table is empty (in test/cli/engine/fixtures/throwing-program.ts)"]);
+    });
+
+    it("reports a duplicate URN as the engine does", async () => {
+        const error = await recordInChild({ ...base, programFile: path.join(__dirname, "fixtures", "duplicate-program.ts") }).catch((e: unknown) => e);
+        expect((error as RecordError).messages).toEqual([
+            "failed to register new resource same [kubernetes:core/v1:ConfigMap]: Duplicate resource URN 'urn:pulumi:dev::tenancy::kubernetes:core/v1:ConfigMap::same'; try giving it a unique name (in test/cli/engine/fixtures/duplicate-program.ts)",
+        ]);
+    });
+});
+
+describe("plan key", () => {
+    it("is created once with mode 0600 and reused", () => {
+        const file = path.join(keyDir, "sub", "plan-key");
+        const first = ensurePlanKey(file);
+        expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+        expect(ensurePlanKey(file).equals(first)).toBe(true);
+        expect(first.length).toBe(32);
+    });
+});

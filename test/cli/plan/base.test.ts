@@ -1,0 +1,109 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatePlanKey, removeTempDirs, ROOT, runCli, tempDir } from "./support";
+
+// A git repository holding a copy of the example registry; each test commits a base state and
+// edits the working tree, then plans with --base HEAD.
+isolatePlanKey();
+afterAll(removeTempDirs);
+const repo = tempDir("base-repo");
+const tenants = path.join(repo, "tenants");
+const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" }).toString();
+const file = (slug: string) => path.join(tenants, `${slug}.yaml`);
+const edit = (slug: string, from: string, to: string) => {
+    const text = fs.readFileSync(file(slug), "utf8");
+    expect(text).toContain(from);
+    fs.writeFileSync(file(slug), text.replace(from, to));
+};
+const commitAll = (message: string) => {
+    git("add", "-A");
+    git("commit", "-q", "-m", message);
+};
+
+interface Change { change: string; urn: string; tenant?: string; natsAuthorization: boolean; fields: Array<{ path: string; before?: unknown; after?: unknown }> }
+const changesOf = (report: { tenants: Array<{ slug: string; changes: Record<string, Change[]> }>; shared: { changes: Record<string, Change[]> } }) =>
+    [...report.tenants.flatMap((t) => Object.values(t.changes).flat()), ...Object.values(report.shared.changes).flat()];
+
+beforeAll(() => {
+    fs.mkdirSync(tenants);
+    for (const name of ["acme.yaml", "globex.yaml", "plans.yaml"]) fs.copyFileSync(path.join(ROOT, "tenants", name), path.join(tenants, name));
+    git("init", "-q");
+    git("config", "user.email", "plan-test@example.com");
+    git("config", "user.name", "plan test");
+    commitAll("two tenants");
+});
+
+describe("tenancy plan --base", () => {
+    it("reports only the added tenant's resources (and the shared NATS authorization)", async () => {
+        fs.copyFileSync(path.join(ROOT, "tenants", "initech.yaml"), file("initech"));
+        const run = await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--format", "json", "--quiet"]);
+        expect(run.stderr).toBe("");
+        expect(run.code).toBe(0);
+        const report = JSON.parse(run.stdout);
+        expect(report.base).toMatchObject({ ref: "HEAD", tenantsAdded: ["initech"], tenantsRemoved: [], tenantsChanged: [], errors: [] });
+        expect(report.base.commit).toBe(git("rev-parse", "HEAD").trim());
+        const changes = changesOf(report);
+        const initech = report.tenants.find((t: { slug: string }) => t.slug === "initech");
+        expect(initech.changes.added.length).toBe(initech.resources);
+        expect(initech.changes.changed).toEqual([]);
+        for (const c of changes) expect(c.tenant === "initech" || c.natsAuthorization, c.urn).toBe(true);
+        for (const slug of ["acme", "globex"]) {
+            expect(report.tenants.find((t: { slug: string }) => t.slug === slug).changes).toEqual({ added: [], changed: [], removed: [] });
+        }
+        commitAll("add initech");
+    }, 120_000);
+
+    it("flags a change to tenant A that alters tenant B's resources (blast radius)", async () => {
+        edit("acme", "agentLimit: 10", "agentLimit: 8");
+        const run = await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--program", "test/cli/plan/fixtures/coupled-program.ts", "--format", "json", "--quiet"]);
+        expect(run.code).toBe(1);
+        const report = JSON.parse(run.stdout);
+        expect(report.ok).toBe(false);
+        expect(report.base.tenantsChanged).toEqual(["acme"]);
+        expect(report.base.errors).toEqual([
+            {
+                tenant: "globex",
+                message: "blast radius: the registry change touches only acme, yet 1 resource of tenant globex would change (changed kubernetes:core/v1:ConfigMap globex-fleet); a change to one tenant must not alter another's resources",
+            },
+            {
+                tenant: "initech",
+                message: "blast radius: the registry change touches only acme, yet 1 resource of tenant initech would change (changed kubernetes:core/v1:ConfigMap initech-fleet); a change to one tenant must not alter another's resources",
+            },
+        ]);
+        const globex = report.tenants.find((t: { slug: string }) => t.slug === "globex");
+        expect(globex.changes.changed).toHaveLength(1);
+        expect(globex.changes.changed[0].fields).toEqual([{ path: "inputs.data.platformAgentLimit", before: "52", after: "50" }]);
+        expect(globex.errors).toHaveLength(1);
+        // The text report shows the error next to the tenant.
+        const text = await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--program", "test/cli/plan/fixtures/coupled-program.ts", "--quiet"]);
+        expect(text.stdout).toContain("  ERROR: blast radius: the registry change touches only acme, yet 1 resource of tenant globex would change");
+        expect(text.stdout).toContain("    ~ kubernetes:core/v1:ConfigMap globex-fleet\n        inputs.data.platformAgentLimit: \"52\" → \"50\"\n");
+        fs.copyFileSync(path.join(ROOT, "tenants", "acme.yaml"), file("acme"));
+    }, 180_000);
+
+    it("refuses to remove an active or suspended tenant, explaining the two-step off-boarding", async () => {
+        fs.rmSync(file("initech"));
+        const run = await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--quiet"]);
+        expect(run.code).toBe(1);
+        expect(run.stdout).toContain(
+            `  ERROR: ${tenants}/initech.yaml was removed while the tenant is suspended; off-boarding takes two changes: ` +
+                'first set "lifecycle: decommissioned" (this lifts the namespace protection) and apply it, then remove the file in a later change\n',
+        );
+        expect(run.stdout).toMatch(/1 change error → BLOCKED\n$/);
+        git("checkout", "-q", "--", "tenants/initech.yaml");
+    }, 120_000);
+
+    it("accepts removing a decommissioned tenant", async () => {
+        edit("initech", "lifecycle: suspended", "lifecycle: decommissioned");
+        commitAll("decommission initech");
+        fs.rmSync(file("initech"));
+        const run = await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--format", "json", "--quiet"]);
+        const report = JSON.parse(run.stdout);
+        expect(report.base).toMatchObject({ tenantsRemoved: ["initech"], errors: [] });
+        expect(report.shared.changes.removed.length).toBeGreaterThan(0);
+        for (const c of report.shared.changes.removed) expect(c.tenant === "initech" || c.natsAuthorization, c.urn).toBe(true);
+        expect(run.code).toBe(0);
+    }, 120_000);
+});

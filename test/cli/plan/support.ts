@@ -1,0 +1,68 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { main } from "../../../cli/main";
+import type { CommandIO } from "../../../cli/commands";
+
+/** The repository root: the project the plan tests run against. */
+export const ROOT = path.resolve(__dirname, "../../..");
+
+/** What one in-process CLI run printed and returned. */
+export interface CliRun {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs `tenancy <args>` in-process with captured streams. */
+export async function runCli(args: string[], options: { cwd?: string; errIsTTY?: boolean } = {}): Promise<CliRun> {
+    let stdout = "";
+    let stderr = "";
+    const io: CommandIO = {
+        out: (text) => void (stdout += text),
+        err: (text) => void (stderr += text),
+        errIsTTY: options.errIsTTY ?? false,
+        cwd: options.cwd ?? ROOT,
+    };
+    const code = await main(args, io);
+    return { code, stdout, stderr };
+}
+
+// Temporary directories of the test file importing this module; each file calls removeTempDirs in afterAll.
+const temporary: string[] = [];
+
+/** Removes every directory tempDir (and isolatePlanKey) made in this test process. */
+export function removeTempDirs(): void {
+    for (const dir of temporary.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Points the plan key at a fresh temporary config home, so tests never touch ~/.config and every
+ * test file gets its own machine key.
+ */
+export function isolatePlanKey(): string {
+    const home = tempDir("plan-home");
+    process.env.XDG_CONFIG_HOME = home;
+    return home;
+}
+
+/** A fresh temporary directory, removed when the test process exits. */
+export function tempDir(prefix: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tenancy-${prefix}-`));
+    temporary.push(dir);
+    return dir;
+}
+
+/** Every file under a directory, relative paths sorted, with contents. */
+export function readTree(dir: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    const walk = (at: string) => {
+        for (const name of fs.readdirSync(at).sort()) {
+            const full = path.join(at, name);
+            if (fs.statSync(full).isDirectory()) walk(full);
+            else out[path.relative(dir, full)] = fs.readFileSync(full, "utf8");
+        }
+    };
+    walk(dir);
+    return out;
+}
