@@ -15,7 +15,11 @@ export { isProtected, namespaceSpec, TenantNamespace } from "./tenant-namespace"
 export type { TenantNamespaceArgs } from "./tenant-namespace";
 export { networkPolicySpecs, TenantNetwork } from "./tenant-network";
 export type { NatsEndpoint, TenantNetworkArgs } from "./tenant-network";
-export { limitRangeSpec, quotaHard, resourceQuotaSpec, TenantQuota } from "./tenant-quota";
+export { limitRangeSpec, priorityCeilingSpec, quotaHard, resourceQuotaSpec, TenantQuota } from "./tenant-quota";
+export { PlanPriorityClasses, priorityClassSpecs } from "./plan-priority-classes";
+export { kubeStateMetricsLabel, TENANT_RULES_NAME, TenantMonitoring, tenantRecordingRules, tenantRulesSpec } from "./tenant-monitoring";
+export type { TenantMonitoringArgs } from "./tenant-monitoring";
+export type { PlanPriorityClassesArgs } from "./plan-priority-classes";
 export type { TenantQuotaArgs } from "./tenant-quota";
 export { secretSpec, TenantSecrets } from "./tenant-secrets";
 export type { TenantSecretsArgs, TenantSecretValues } from "./tenant-secrets";

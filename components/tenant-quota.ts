@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Plan, Tenant } from "../registry";
-import { LIMIT_RANGE_NAME, QUOTA_FIELDS, RESOURCE_QUOTA_NAME, type PlanCeilings, type QuotaField, type QuotaResource } from "../contract";
+import { LIMIT_RANGE_NAME, PRIORITY_CEILING_QUOTA, QUOTA_FIELDS, RESOURCE_QUOTA_NAME, type PlanCeilings, type QuotaField, type QuotaResource } from "../contract";
 import { tenantMetadata } from "./labels";
 
 /**
@@ -41,18 +41,37 @@ export function limitRangeSpec(tenant: Tenant, plan: Plan) {
     };
 }
 
+/**
+ * The tenant's priority ceiling: a ResourceQuota scoped to every tenancy PriorityClass but its own
+ * plan's, allowing zero pods there. It only restricts further; the baseline quota stays unscoped.
+ */
+export function priorityCeilingSpec(tenant: Tenant, plan: Plan, priorityClasses: readonly string[]) {
+    const others = [...new Set(priorityClasses)].filter((c) => c !== plan.priorityClassName).sort();
+    return {
+        metadata: tenantMetadata(tenant, PRIORITY_CEILING_QUOTA),
+        spec: {
+            hard: { pods: "0" },
+            scopeSelector: { matchExpressions: [{ scopeName: "PriorityClass", operator: "In", values: others }] },
+        },
+    };
+}
+
 /** Arguments of {@link TenantQuota}. */
 export interface TenantQuotaArgs {
     /** The validated tenant entry. */
     tenant: Tenant;
     /** The tenant's plan from the catalog. */
     plan: Plan;
+    /** Every tenancy PriorityClass name (one per plan); pods may use only the tenant's own. */
+    priorityClasses: readonly string[];
 }
 
-/** A tenant's ResourceQuota and LimitRange. */
+/** A tenant's ResourceQuota, its priority ceiling and its LimitRange. */
 export class TenantQuota extends pulumi.ComponentResource {
     /** The namespace's ResourceQuota. */
     public readonly resourceQuota: k8s.core.v1.ResourceQuota;
+    /** The scoped ResourceQuota that keeps the tenant's pods out of every other plan's PriorityClass. */
+    public readonly priorityCeiling?: k8s.core.v1.ResourceQuota;
     /** The namespace's LimitRange for containers. */
     public readonly limitRange: k8s.core.v1.LimitRange;
 
@@ -61,6 +80,11 @@ export class TenantQuota extends pulumi.ComponentResource {
         // Component dependsOn is not inherited by children; they must wait for the namespace themselves.
         const child = { parent: this, dependsOn: opts?.dependsOn };
         this.resourceQuota = new k8s.core.v1.ResourceQuota(`${name}-quota`, resourceQuotaSpec(args.tenant, args.plan), child);
+        const ceiling = priorityCeilingSpec(args.tenant, args.plan, args.priorityClasses);
+        // A catalog of one plan has no other class to keep out of, and an empty `In` list is invalid.
+        if (ceiling.spec.scopeSelector.matchExpressions[0].values.length > 0) {
+            this.priorityCeiling = new k8s.core.v1.ResourceQuota(`${name}-priority-ceiling`, ceiling, child);
+        }
         this.limitRange = new k8s.core.v1.LimitRange(`${name}-limits`, limitRangeSpec(args.tenant, args.plan), child);
         this.registerOutputs({});
     }

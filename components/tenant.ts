@@ -21,6 +21,8 @@ export interface TenantArgs {
         /** URL agents connect to. @default "nats://nats.nats.svc.cluster.local:4222" */
         url: string;
     };
+    /** Every tenancy PriorityClass name (one per plan of the catalog). */
+    priorityClasses: readonly string[];
     /** Values of the tenant's declared secrets (secret outputs). */
     secretValues: TenantSecretValues;
 }
@@ -52,7 +54,7 @@ export class Tenant extends pulumi.ComponentResource {
         this.namespace = new TenantNamespace(name, { tenant }, { parent: this });
         this.namespaceName = this.namespace.name;
         const inNamespace = { parent: this, dependsOn: [this.namespace.namespace] };
-        this.quota = new TenantQuota(name, { tenant, plan }, inNamespace);
+        this.quota = new TenantQuota(name, { tenant, plan, priorityClasses: args.priorityClasses }, inNamespace);
         this.access = new TenantAccess(name, { tenant, platformController: args.platformController }, inNamespace);
         this.network = new TenantNetwork(name, { tenant, nats: args.nats }, inNamespace);
         this.secrets = new TenantSecrets(name, { tenant, values: args.secretValues }, inNamespace);

@@ -32,3 +32,6 @@ export const PLATFORM_CONTROLLER = "agent-orchestrator";
 export const NATS_NAMESPACE = "nats";
 /** Namespace of cluster DNS, which every tenant may reach. */
 export const DNS_NAMESPACE = "kube-system";
+
+/** Name of the tenant's scoped ResourceQuota that allows zero pods in every tenancy PriorityClass but its own plan's. */
+export const PRIORITY_CEILING_QUOTA = "priority-ceiling";

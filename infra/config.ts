@@ -30,13 +30,22 @@ export const stackConfigSchema = z.strictObject({
             url: z.string().default("nats://nats.nats.svc.cluster.local:4222"),
         })
         .default({ namespace: NATS_NAMESPACE, port: 4222, url: "nats://nats.nats.svc.cluster.local:4222" }),
+    /** The operator's per-tenant and per-tier recording rules; off by default (they need the Prometheus operator's CRDs). */
+    monitoring: z
+        .strictObject({
+            /** Declare the PrometheusRule. @default false */
+            prometheusRules: z.boolean().default(false),
+            /** Namespace where the Prometheus operator picks up rules. @default "monitoring" */
+            namespace: dnsLabel.default("monitoring"),
+        })
+        .default({ prometheusRules: false, namespace: "monitoring" }),
 });
 
 /** The validated, non-secret stack settings. */
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
 /** Stack config keys the schema reads (besides the secret ones read by the program). */
-const PLAIN_KEYS = ["tenantsDir", "kubeContext", "platformController", "nats"] as const;
+const PLAIN_KEYS = ["tenantsDir", "kubeContext", "platformController", "nats", "monitoring"] as const;
 
 /**
  * Reads the non-secret stack settings from `tenancy:*` config and validates them; a bad value

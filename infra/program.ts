@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NatsAuthorization, Tenant, type TenantSecretValues } from "../components";
+import { NatsAuthorization, PlanPriorityClasses, Tenant, TenantMonitoring, type TenantSecretValues } from "../components";
 import { missingSecrets, type Registry } from "../registry";
 import type { StackConfig } from "./config";
 
@@ -21,6 +21,10 @@ export interface ProgramResult {
     tenants: Record<string, Tenant>;
     /** The NATS server's authorization over all tenants, in the NATS namespace. */
     natsAuthorization: NatsAuthorization;
+    /** One cluster-scoped PriorityClass per plan. */
+    priorityClasses: PlanPriorityClasses;
+    /** The operator's recording rules, when `tenancy:monitoring.prometheusRules` is on. */
+    monitoring?: TenantMonitoring;
 }
 
 /**
@@ -40,6 +44,8 @@ export function assertSecretValuesComplete(registry: Registry, secretValues: Rec
 export function declareTenants(inputs: ProgramInputs): ProgramResult {
     const { registry, config, secretValues, provider } = inputs;
     assertSecretValuesComplete(registry, secretValues);
+    const priorityClasses = new PlanPriorityClasses("plan-priority", { catalog: registry.plans }, { provider });
+    const classNames = Object.values(registry.plans.plans).map((p) => p.priorityClassName);
     const tenants: Record<string, Tenant> = {};
     for (const { tenant, plan } of registry.entries) {
         tenants[tenant.slug] = new Tenant(
@@ -49,11 +55,13 @@ export function declareTenants(inputs: ProgramInputs): ProgramResult {
                 plan,
                 platformController: config.platformController,
                 nats: config.nats,
+                priorityClasses: classNames,
                 secretValues: secretValues[tenant.slug] ?? {},
             },
             { provider },
         );
     }
     const natsAuthorization = new NatsAuthorization("nats", { nats: config.nats, tenants: Object.values(tenants).map((t) => t.nats) }, { provider });
-    return { tenants, natsAuthorization };
+    const monitoring = config.monitoring.prometheusRules ? new TenantMonitoring("tenant-monitoring", { namespace: config.monitoring.namespace }, { provider }) : undefined;
+    return { tenants, natsAuthorization, priorityClasses, monitoring };
 }

@@ -126,7 +126,19 @@ function readPlans(dir: string, file: string, issues: SourceIssue[]): PlanCatalo
             issues.push(source.issueAt(at("quota", "pods"), `must be at least agentLimit + podHeadroom (${plan.agentLimit + plan.podHeadroom})`));
         }
     }
+    uniquePlanField(catalog, "priorityClassName", source, issues);
+    uniquePlanField(catalog, "priority", source, issues);
     return issues.length === before ? catalog : undefined;
+}
+
+// Tiers are told apart by their PriorityClass: two plans sharing a name or a value would share a tier.
+function uniquePlanField(catalog: PlanCatalog, field: "priorityClassName" | "priority", source: YamlSource, issues: SourceIssue[]): void {
+    const seen = new Map<string | number, string>();
+    for (const [name, plan] of Object.entries(catalog.plans)) {
+        const other = seen.get(plan[field]);
+        if (other !== undefined) issues.push(source.issueAt(["plans", name, field], `must differ from plan ${other}'s (${plan[field]}); every plan is its own tier`));
+        else seen.set(plan[field], name);
+    }
 }
 
 function readSource(full: string, file: string, issues: SourceIssue[]): YamlSource | undefined {

@@ -114,8 +114,14 @@ const resourcePair = z.strictObject({ cpu: quantity, memory: quantity });
 
 /** One tier of the plan catalog: quota ceilings, container limits, agent ceiling and NATS limits. */
 export const planSchema = z.strictObject({
-    /** PriorityClass of the tenant's agent pods. */
+    /** PriorityClass of the tenant's agent pods, declared once per plan; tenants may use no class of a higher plan. */
     priorityClassName: z.string().regex(DNS_SUBDOMAIN, { error: "must be a DNS subdomain" }),
+    /** Value of that PriorityClass: the tier's scheduling order (higher schedules and preempts first); unique per plan. */
+    priority: z
+        .number({ error: "must be a whole number" })
+        .int({ error: "must be a whole number" })
+        .min(0, { error: "must be 0 or more" })
+        .max(1_000_000_000, { error: "must be at most 1000000000 (higher values are reserved for system classes)" }),
     /** Ceiling of a tenant's agentLimit on this plan. */
     agentLimit: count,
     /** Pods allowed beyond one per agent (sidecar jobs, rollouts). */

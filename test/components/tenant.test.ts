@@ -12,6 +12,7 @@ let decommissioned: TenantComponent;
 
 const platformController = { namespace: "platform-system", serviceAccount: "agent-orchestrator" };
 const nats = { namespace: "nats", port: 4222, url: "nats://nats.nats.svc.cluster.local:4222" };
+const PRIORITY_CLASSES = ["tenancy-enterprise", "tenancy-free", "tenancy-standard"];
 const acmeSecrets = { "openai-api": { apiKey: "sk-test-acme" }, "github-app": { appId: "42", privateKey: "pem-test" } };
 
 beforeAll(async () => {
@@ -21,11 +22,11 @@ beforeAll(async () => {
     const entry = (slug: string): RegistryEntry => registry.entries.find((e) => e.tenant.slug === slug)!;
     await runRecorded(resources, () => {
         const a = entry("acme");
-        acme = new Tenant("acme", { tenant: a.tenant, plan: a.plan, platformController, nats, secretValues: acmeSecrets });
+        acme = new Tenant("acme", { tenant: a.tenant, plan: a.plan, platformController, nats, priorityClasses: PRIORITY_CLASSES, secretValues: acmeSecrets });
         const i = entry("initech");
         decommissioned = new Tenant(
             "initech",
-            { tenant: { ...i.tenant, lifecycle: "decommissioned" }, plan: i.plan, platformController, nats, secretValues: {} },
+            { tenant: { ...i.tenant, lifecycle: "decommissioned" }, plan: i.plan, platformController, nats, priorityClasses: PRIORITY_CLASSES, secretValues: {} },
         );
         return {};
     });

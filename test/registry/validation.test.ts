@@ -200,7 +200,17 @@ describe("cross-file and semantic rules", () => {
         const plans = fs.readFileSync(path.join(dir, "plans.yaml"), "utf8");
         fs.writeFileSync(path.join(dir, "plans.yaml"), plans.replace("defaultRequest: { cpu: 500m, memory: 2Gi }\n      max: { cpu: 4000m", "defaultRequest: { cpu: 3000m, memory: 2Gi }\n      max: { cpu: 4000m"));
         expect(problems(dir)).toEqual([
-            "tenants/plans.yaml:39:30 plans.standard.limitRange.defaultRequest.cpu: must not exceed limitRange.default.cpu (2000m)",
+            "tenants/plans.yaml:41:30 plans.standard.limitRange.defaultRequest.cpu: must not exceed limitRange.default.cpu (2000m)",
+        ]);
+    });
+
+    it("keeps every plan its own tier: PriorityClass names and values are unique", () => {
+        const dir = makeRegistry({ "acme.yaml": tenantYaml("acme") });
+        const plans = fs.readFileSync(path.join(dir, "plans.yaml"), "utf8");
+        fs.writeFileSync(path.join(dir, "plans.yaml"), plans.replace("priorityClassName: tenancy-free\n    priority: 1000\n", "priorityClassName: tenancy-standard\n    priority: 10000\n"));
+        expect(problems(dir)).toEqual([
+            "tenants/plans.yaml:27:24 plans.standard.priorityClassName: must differ from plan free's (tenancy-standard); every plan is its own tier",
+            "tenants/plans.yaml:28:15 plans.standard.priority: must differ from plan free's (10000); every plan is its own tier",
         ]);
     });
 
