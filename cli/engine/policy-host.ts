@@ -49,15 +49,40 @@ export async function startPolicyPack(options: StartOptions): Promise<PolicyHost
         engine.server.forceShutdown();
         throw error;
     }
-    const startMs = Date.now() - started;
     const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
         "grpc.max_receive_message_length": MAX_MESSAGE,
         "grpc.max_send_message_length": MAX_MESSAGE,
     });
+    const stop = async () => {
+        client.close();
+        await killChild(child, exited);
+        await new Promise<void>((resolve) => engine.server.tryShutdown(() => resolve()));
+    };
+    const host = analyzerHost(boundedCaller(client, timeoutMs, output), stop, {
+        pid: child.pid!,
+        port,
+        engineAddress: engine.address,
+        startMs: Date.now() - started,
+        logs,
+    });
+    if (options.config) {
+        try {
+            await host.configure(options.config);
+        } catch (error) {
+            await host.stop();
+            throw error;
+        }
+    }
+    return host;
+}
 
-    // Every call is bounded by a deadline and fails with the pack's output attached.
-    function call<Req, Res>(method: string, request: Req): Promise<Res> {
-        return new Promise<Res>((resolve, reject) => {
+/** One Analyzer RPC: a method name and its request, resolving with the response. */
+type Caller = <Req, Res>(method: string, request: Req) => Promise<Res>;
+
+// Every call is bounded by a deadline and fails with the pack's output attached.
+function boundedCaller(client: analyzerRpc.AnalyzerClient, timeoutMs: number, output: () => string): Caller {
+    return <Req, Res>(method: string, request: Req) =>
+        new Promise<Res>((resolve, reject) => {
             const deadline = new Date(Date.now() + timeoutMs);
             const fn = (client as unknown as Record<string, Function>)[method].bind(client);
             fn(request, new grpc.Metadata(), { deadline }, (error: grpc.ServiceError | null, response: Res) => {
@@ -67,21 +92,17 @@ export async function startPolicyPack(options: StartOptions): Promise<PolicyHost
                 } else resolve(response);
             });
         });
-    }
+}
 
+// The Analyzer methods the engine calls, as plain data in and out.
+function analyzerHost(call: Caller, stop: () => Promise<void>, facts: Pick<PolicyHost, "pid" | "port" | "engineAddress" | "startMs" | "logs">): PolicyHost {
     const host: PolicyHost = {
-        pid: child.pid!,
-        port,
-        engineAddress: engine.address,
-        startMs,
-        logs,
+        ...facts,
         async getAnalyzerInfo() {
-            const info = await call<emptyPb.Empty, analyzerPb.AnalyzerInfo>("getAnalyzerInfo", new emptyPb.Empty());
-            return toInfo(info);
+            return toInfo(await call<emptyPb.Empty, analyzerPb.AnalyzerInfo>("getAnalyzerInfo", new emptyPb.Empty()));
         },
         async getPluginVersion() {
-            const info = await call<emptyPb.Empty, pluginPb.PluginInfo>("getPluginInfo", new emptyPb.Empty());
-            return info.getVersion();
+            return (await call<emptyPb.Empty, pluginPb.PluginInfo>("getPluginInfo", new emptyPb.Empty())).getVersion();
         },
         async configure(config) {
             // The protocol always carries a level; like the CLI, fill a missing one with the rule's default.
@@ -101,19 +122,7 @@ export async function startPolicyPack(options: StartOptions): Promise<PolicyHost
             const response = await call<analyzerPb.AnalyzeStackRequest, analyzerPb.AnalyzeResponse>("analyzeStack", request);
             return response.getDiagnosticsList().map(toDiagnostic);
         },
-        async stop() {
-            client.close();
-            await killChild(child, exited);
-            await new Promise<void>((resolve) => engine.server.tryShutdown(() => resolve()));
-        },
+        stop,
     };
-    if (options.config) {
-        try {
-            await host.configure(options.config);
-        } catch (error) {
-            await host.stop();
-            throw error;
-        }
-    }
     return host;
 }

@@ -8,7 +8,7 @@ import { makeRegistry, tenantYaml } from "../support/registry-fixture";
 
 const registry = loadRegistry(makeRegistry({ "beta.yaml": tenantYaml("beta").replace("plan: standard\nagentLimit: 5", "plan: free\nagentLimit: 2") }));
 const catalog = registry.plans;
-const [{ tenant, plan }] = registry.entries as [{ tenant: Tenant; plan: Plan }];
+const { tenant, plan }: { tenant: Tenant; plan: Plan } = registry.entries[0];
 const classes = Object.values(catalog.plans).map((p) => p.priorityClassName);
 
 describe("priorityClassSpecs", () => {
@@ -19,7 +19,7 @@ describe("priorityClassSpecs", () => {
             ["tenancy-free", 1000, false],
             ["tenancy-standard", 10000, false],
         ]);
-        for (const spec of specs) expect(() => new PriorityClass({ apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", ...spec }).validate()).not.toThrow();
+        for (const spec of specs) expect(() => new PriorityClass(spec).validate()).not.toThrow();
     });
 });
 
@@ -33,7 +33,7 @@ describe("priorityCeilingSpec", () => {
                 scopeSelector: { matchExpressions: [{ scopeName: "PriorityClass", operator: "In", values: ["tenancy-enterprise", "tenancy-standard"] }] },
             },
         });
-        expect(() => new ResourceQuota({ apiVersion: "v1", kind: "ResourceQuota", ...spec }).validate()).not.toThrow();
+        expect(() => new ResourceQuota(spec).validate()).not.toThrow();
     });
 
     it("leaves the baseline quota unscoped, so it constrains every pod", () => {
