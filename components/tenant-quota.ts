@@ -51,7 +51,7 @@ export function priorityCeilingSpec(tenant: Tenant, plan: Plan, priorityClasses:
         metadata: tenantMetadata(tenant, PRIORITY_CEILING_QUOTA),
         spec: {
             hard: { pods: "0" },
-            scopeSelector: { matchExpressions: [{ scopeName: "PriorityClass", operator: "In", values: others }] },
+            scopeSelector: { matchExpressions: [{ scopeName: "PriorityClass" as const, operator: "In" as const, values: others }] },
         },
     };
 }
