@@ -2,7 +2,8 @@ export { cidrProblem, isCatchAllCidr } from "./cidr";
 export { registryJsonSchemas } from "./json-schema";
 export { displayPath, loadRegistry, PLANS_FILE, RegistryError, validateRegistry } from "./load";
 export type { Registry, RegistryEntry } from "./load";
-export { isQuantity, parseQuantity } from "./quantity";
+export { compareQuantities, isQuantity, parseExactQuantity, parseQuantity } from "./quantity";
+export type { ExactQuantity } from "./quantity";
 export { missingSecrets } from "./secrets";
 export type { MissingSecret } from "./secrets";
 export {
