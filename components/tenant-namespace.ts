@@ -1,15 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
-import { AGENT_LIMIT_ANNOTATION, LIFECYCLE_ANNOTATION, namespaceOf, ORG_ID_ANNOTATION, PLAN_ANNOTATION } from "../contract";
+import { AGENT_LIMIT_ANNOTATION, LIFECYCLE_ANNOTATION, namespaceOf, ORG_ID_ANNOTATION, PLAN_ANNOTATION, podSecurityLabels } from "../contract";
 import * as pulumi from "@pulumi/pulumi";
 import { type Tenant } from "../registry";
 import { tenantLabels } from "./labels";
 
-/** The Namespace object of a tenant: `org-<slug>`, labelled with the opaque org id, never the display name. */
+/**
+ * The Namespace object of a tenant: `org-<slug>`, labelled with the opaque org id (never the display
+ * name) and with the Pod Security Admission level of its plan.
+ */
 export function namespaceSpec(tenant: Tenant) {
     return {
         metadata: {
             name: namespaceOf(tenant),
-            labels: tenantLabels(tenant),
+            labels: { ...tenantLabels(tenant), ...podSecurityLabels(tenant.plan) },
             annotations: {
                 [ORG_ID_ANNOTATION]: tenant.id,
                 [PLAN_ANNOTATION]: tenant.plan,

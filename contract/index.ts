@@ -58,4 +58,6 @@ export {
 } from "./nats";
 export type { TenantSubjects } from "./nats";
 export { QUOTA_FIELDS } from "./plans";
+export { MINIMUM_TENANT_POD_SECURITY, POD_SECURITY_LABEL_PREFIX, POD_SECURITY_LEVELS, podSecurityLabels, podSecurityLevelOf } from "./pod-security";
+export type { PodSecurityLevel } from "./pod-security";
 export type { PlanCeilings, QuotaField, QuotaResource } from "./plans";

@@ -21,13 +21,21 @@ const acme = entry("acme").tenant;
 const standard: Plan = registry.plans.plans.standard;
 const with_ = (changes: Partial<Tenant>): Tenant => ({ ...acme, ...changes });
 const acmeLabels = { "tenancy.io/tenant-id": "org_7f3k2m9q", tier: "standard", "app.kubernetes.io/managed-by": "tenancy" };
+const restrictedPodSecurity = {
+    "pod-security.kubernetes.io/enforce": "restricted",
+    "pod-security.kubernetes.io/enforce-version": "latest",
+    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/warn-version": "latest",
+    "pod-security.kubernetes.io/audit": "restricted",
+    "pod-security.kubernetes.io/audit-version": "latest",
+};
 
 describe("namespaceSpec", () => {
     it("names the namespace org-<slug> and labels it with the opaque id, never the display name", () => {
         expect(namespaceSpec(acme)).toEqual({
             metadata: {
                 name: "org-acme",
-                labels: acmeLabels,
+                labels: { ...acmeLabels, ...restrictedPodSecurity },
                 annotations: {
                     "tenancy.io/org-id": "org_7f3k2m9q",
                     "tenancy.io/plan": "standard",
@@ -43,6 +51,14 @@ describe("namespaceSpec", () => {
         const { metadata } = namespaceSpec(entry("globex").tenant);
         expect(metadata.labels.tier).toBe("enterprise");
         expect(/^org-.*$/.test(metadata.name)).toBe(true);
+    });
+
+    it("enforces Pod Security Admission by plan: restricted on free and standard, baseline on enterprise, warn and audit at restricted", () => {
+        expect(namespaceSpec(acme).metadata.labels).toMatchObject(restrictedPodSecurity);
+        expect(namespaceSpec(with_({ plan: "free" })).metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+        expect(namespaceSpec(entry("globex").tenant).metadata.labels).toMatchObject({ ...restrictedPodSecurity, "pod-security.kubernetes.io/enforce": "baseline" });
+        // A plan the contract does not name is never weaker by omission.
+        expect(namespaceSpec(with_({ plan: "gold" })).metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     });
 
     it("is protected unless the tenant is decommissioned", () => {
