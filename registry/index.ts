@@ -4,7 +4,7 @@ export { displayPath, loadRegistry, PLANS_FILE, RegistryError, validateRegistry 
 export type { Registry, RegistryEntry } from "./load";
 export { compareQuantities, isQuantity, parseExactQuantity, parseQuantity } from "./quantity";
 export type { ExactQuantity } from "./quantity";
-export { missingSecrets } from "./secrets";
+export { missingSecrets, secretConfigPath } from "./secrets";
 export type { MissingSecret } from "./secrets";
 export {
     lifecycleSchema,

@@ -69,36 +69,60 @@ export function validateRegistry(dir: string): { registry?: Registry; issues: So
         const source = readSource(path.join(dir, name), file, issues);
         if (!source) continue;
         const parsed = parseWith(tenantSchema, source, issues);
-        if (!parsed) continue;
-        const tenant = parsed;
         const before = issues.length;
-
-        if (name !== `${tenant.slug}.yaml`) {
-            issues.push(source.issueAt(["slug"], `file must be named after the slug: rename ${name} to ${tenant.slug}.yaml or change slug`));
-        }
-        const slugOwner = bySlug.get(tenant.slug);
-        if (slugOwner) issues.push(source.issueAt(["slug"], `"${tenant.slug}" is already used by ${slugOwner}; slugs must be unique`));
-        else bySlug.set(tenant.slug, file);
-        const idOwner = byId.get(tenant.id);
-        if (idOwner) issues.push(source.issueAt(["id"], `"${tenant.id}" is already used by ${idOwner}; org ids must be unique`));
-        else byId.set(tenant.id, file);
-        if (namespaceOf(tenant).length > 63) {
-            issues.push(source.issueAt(["slug"], `namespace "${namespaceOf(tenant)}" is longer than 63 characters`));
-        }
-        secretDuplicates(tenant, source, issues);
-
-        const plan = plans?.plans[tenant.plan];
-        if (plans && !plan) {
-            const allowed = Object.keys(plans.plans).sort().join(", ");
-            issues.push(source.issueAt(["plan"], `unknown plan "${tenant.plan}"; allowed: ${allowed}`));
-        }
-        if (plan) planLimits(tenant, plan, source, issues);
-        if (plan && issues.length === before) entries.push({ tenant, plan, file });
+        // A file with schema errors still gets the registry-level checks on the fields that are
+        // valid on their own, so every problem of the file shows in one pass.
+        const tenant = parsed ?? validFields(source.data);
+        const plan = checkEntry(name, file, tenant, source, { plans, bySlug, byId }, issues);
+        if (parsed && plan && issues.length === before) entries.push({ tenant: parsed, plan, file });
     }
 
     if (issues.length > 0 || !plans) return { issues: sortIssues(issues) };
     entries.sort((a, b) => a.tenant.slug.localeCompare(b.tenant.slug));
     return { registry: { dir, plans, entries }, issues: [] };
+}
+
+// The fields of a tenant file that pass their own schema, for the checks across fields and files.
+function validFields(data: unknown): Partial<Tenant> {
+    const raw = (data ?? {}) as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(tenantSchema.shape)) {
+        if (raw[key] === undefined) continue;
+        const result = (schema as z.ZodType).safeParse(raw[key]);
+        if (result.success) out[key] = result.data;
+    }
+    return out as Partial<Tenant>;
+}
+
+// File name, uniqueness, namespace length, secret duplicates, plan and plan limits: each check runs
+// on the fields it needs that are present. Returns the tenant's plan when it resolves.
+function checkEntry(
+    name: string, file: string, tenant: Partial<Tenant>, source: YamlSource,
+    seen: { plans?: PlanCatalog; bySlug: Map<string, string>; byId: Map<string, string> }, issues: SourceIssue[],
+): Plan | undefined {
+    if (tenant.slug !== undefined) {
+        const slug = tenant.slug;
+        if (name !== `${slug}.yaml`) issues.push(source.issueAt(["slug"], `file must be named after the slug: rename ${name} to ${slug}.yaml or change slug`));
+        const slugOwner = seen.bySlug.get(slug);
+        if (slugOwner) issues.push(source.issueAt(["slug"], `"${slug}" is already used by ${slugOwner}; slugs must be unique`));
+        else seen.bySlug.set(slug, file);
+        if (namespaceOf({ slug }).length > 63) issues.push(source.issueAt(["slug"], `namespace "${namespaceOf({ slug })}" is longer than 63 characters`));
+    }
+    if (tenant.id !== undefined) {
+        const idOwner = seen.byId.get(tenant.id);
+        if (idOwner) issues.push(source.issueAt(["id"], `"${tenant.id}" is already used by ${idOwner}; org ids must be unique`));
+        else seen.byId.set(tenant.id, file);
+    }
+    if (tenant.secrets) secretDuplicates(tenant.secrets, source, issues);
+    if (tenant.plan === undefined || !seen.plans) return undefined;
+    const plan = seen.plans.plans[tenant.plan];
+    if (!plan) {
+        const allowed = Object.keys(seen.plans.plans).sort().join(", ");
+        issues.push(source.issueAt(["plan"], `unknown plan "${tenant.plan}"; allowed: ${allowed}`));
+        return undefined;
+    }
+    planLimits(tenant, plan, source, issues);
+    return plan;
 }
 
 function readPlans(dir: string, file: string, issues: SourceIssue[]): PlanCatalog | undefined {
@@ -245,9 +269,9 @@ function editDistance(a: string, b: string): number {
     return previous[b.length];
 }
 
-function secretDuplicates(tenant: Tenant, source: YamlSource, issues: SourceIssue[]): void {
+function secretDuplicates(secrets: Tenant["secrets"], source: YamlSource, issues: SourceIssue[]): void {
     const seen = new Set<string>();
-    tenant.secrets.forEach((secret, i) => {
+    secrets.forEach((secret, i) => {
         if (seen.has(secret.name)) issues.push(source.issueAt(["secrets", i, "name"], `"${secret.name}" is declared twice; secret names must be unique`));
         seen.add(secret.name);
         const keys = new Set<string>();
@@ -258,8 +282,8 @@ function secretDuplicates(tenant: Tenant, source: YamlSource, issues: SourceIssu
     });
 }
 
-function planLimits(tenant: Tenant, plan: Plan, source: YamlSource, issues: SourceIssue[]): void {
-    if (tenant.agentLimit > plan.agentLimit) {
+function planLimits(tenant: Partial<Tenant>, plan: Plan, source: YamlSource, issues: SourceIssue[]): void {
+    if (tenant.agentLimit !== undefined && tenant.agentLimit > plan.agentLimit) {
         issues.push(source.issueAt(["agentLimit"], `${tenant.agentLimit} exceeds the ${tenant.plan} plan's limit of ${plan.agentLimit}; lower it or change plan`));
     }
     for (const [field, value] of Object.entries(tenant.quota ?? {})) {

@@ -16,8 +16,17 @@ export function missingSecrets(tenant: Tenant, values: Record<string, Record<str
     for (const secret of tenant.secrets) {
         for (const key of secret.keys) {
             const value = values?.[secret.name]?.[key];
-            if (value === undefined || value === null) missing.push({ secret: secret.name, key, path: `tenancy:secrets.${tenant.slug}.${secret.name}.${key}` });
+            if (value === undefined || value === null) missing.push({ secret: secret.name, key, path: secretConfigPath(tenant.slug, secret.name, key) });
         }
     }
     return missing;
+}
+
+/**
+ * The `pulumi config set --path` path of one secret value. Secret names and keys may contain '.',
+ * which a path would read as nesting, so such a segment is written in brackets (`["a.b"]`).
+ */
+export function secretConfigPath(slug: string, secret: string, key: string): string {
+    const segment = (name: string) => (name.includes(".") ? `["${name}"]` : `.${name}`);
+    return `tenancy:secrets.${slug}${segment(secret)}${segment(key)}`;
 }

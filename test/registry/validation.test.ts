@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatIssue, loadRegistry, RegistryError, validateRegistry } from "../../registry";
-import { EXAMPLE_REGISTRY, makeRegistry, tenantYaml } from "../support/registry-fixture";
+import { EXAMPLE_REGISTRY, LIVE_REGISTRY, makeRegistry, tenantYaml } from "../support/registry-fixture";
 
 /** Every problem of a registry as the CLI prints it, with the temp directory shown as `tenants`. */
 function problems(dir: string): string[] {
@@ -19,9 +19,9 @@ describe("the example registry", () => {
         ]);
     });
 
-    it("starts every entry with a yaml-language-server $schema comment", () => {
-        for (const name of fs.readdirSync(EXAMPLE_REGISTRY).filter((n) => n.endsWith(".yaml"))) {
-            const first = fs.readFileSync(path.join(EXAMPLE_REGISTRY, name), "utf8").split("\n")[0];
+    it("matches the committed registry, whose every entry starts with a yaml-language-server $schema comment", () => {
+        for (const name of fs.readdirSync(LIVE_REGISTRY).filter((n) => n.endsWith(".yaml"))) {
+            const first = fs.readFileSync(path.join(LIVE_REGISTRY, name), "utf8").split("\n")[0];
             const schema = name === "plans.yaml" ? "plans.schema.json" : "schema.json";
             expect(first, name).toBe(`# yaml-language-server: $schema=./${schema}`);
         }
@@ -211,6 +211,24 @@ describe("cross-file and semantic rules", () => {
         expect(problems(dir)).toEqual([
             "tenants/plans.yaml:27:24 plans.standard.priorityClassName: must differ from plan free's (tenancy-standard); every plan is its own tier",
             "tenants/plans.yaml:28:15 plans.standard.priority: must differ from plan free's (10000); every plan is its own tier",
+        ]);
+    });
+
+    it("reports a file's schema errors and its registry-level errors in the same pass", () => {
+        const dir = makeRegistry({
+            "acme.yaml": tenantYaml("acme", "lifecycle: paused\nnetwork:\n  egres: []\n").replace("agentLimit: 5", "agentLimit: 50"),
+            "beta.yaml": tenantYaml("beta", "", "org_acme00").replace("plan: standard", "plan: gold").replace("displayName: beta Inc", "displayName: \"\""),
+            "gamma.yaml": tenantYaml("delta").replace("agentLimit: 5", "agentLimit: many"),
+        });
+        expect(problems(dir)).toEqual([
+            "tenants/acme.yaml:6:13 agentLimit: 50 exceeds the standard plan's limit of 10; lower it or change plan",
+            "tenants/acme.yaml:7:12 lifecycle: must be one of active, suspended, decommissioned",
+            'tenants/acme.yaml:9:3 network.egres: unknown field; did you mean "egress"? Allowed: egress',
+            'tenants/beta.yaml:2:5 id: "org_acme00" is already used by tenants/acme.yaml; org ids must be unique',
+            "tenants/beta.yaml:4:14 displayName: must not be empty",
+            'tenants/beta.yaml:5:7 plan: unknown plan "gold"; allowed: enterprise, free, standard',
+            "tenants/gamma.yaml:3:7 slug: file must be named after the slug: rename gamma.yaml to delta.yaml or change slug",
+            "tenants/gamma.yaml:6:13 agentLimit: must be a whole number",
         ]);
     });
 
