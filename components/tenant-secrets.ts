@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { missingSecrets, type Tenant } from "../registry";
+import { missingSecrets, type MissingSecret, type Tenant } from "../registry";
 import { tenantMetadata } from "./labels";
 
 /** Values of one tenant's secrets: secret name → key → value (secret outputs from stack config). */
@@ -17,23 +17,29 @@ export function secretSpec(tenant: Tenant, name: string, values: Record<string, 
 export interface TenantSecretsArgs {
     /** The validated tenant entry. */
     tenant: Tenant;
-    /** Values for every declared secret key; the program checks completeness before building. */
+    /** Values of the declared secret keys that are set; a Secret missing any of its values is not created yet. */
     values: TenantSecretValues;
 }
 
-/** The tenant's declared Secrets, one Kubernetes Secret each. */
+/**
+ * The tenant's declared Secrets, one Kubernetes Secret each. A Secret whose values are not all set
+ * is left out (never created half-filled) until they are; the rest of the tenant does not wait.
+ */
 export class TenantSecrets extends pulumi.ComponentResource {
-    /** The Secrets, keyed by their Kubernetes name. */
+    /** The Secrets created, keyed by their Kubernetes name. */
     public readonly secrets: Record<string, k8s.core.v1.Secret>;
+    /** Declared keys without a value, whose Secrets wait for them. */
+    public readonly missing: MissingSecret[];
 
     constructor(name: string, args: TenantSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tenancy:tenant:TenantSecrets", name, {}, opts);
         // Component dependsOn is not inherited by children; they must wait for the namespace themselves.
         const child = { parent: this, dependsOn: opts?.dependsOn };
-        const missing = missingSecrets(args.tenant, args.values);
-        if (missing.length > 0) throw new pulumi.RunError(`missing secret config values: ${missing.map((m) => m.path).join(", ")}`);
+        this.missing = missingSecrets(args.tenant, args.values);
+        const waiting = new Set(this.missing.map((m) => m.secret));
         this.secrets = {};
         for (const secret of args.tenant.secrets) {
+            if (waiting.has(secret.name)) continue;
             const values = Object.fromEntries(secret.keys.map((key) => [key, args.values[secret.name][key]]));
             this.secrets[secret.name] = new k8s.core.v1.Secret(`${name}-${secret.name}`, secretSpec(args.tenant, secret.name, values), { ...child, additionalSecretOutputs: ["data", "stringData"] });
         }

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { loadRegistry, RegistryError } from "../registry";
 import { readStackConfig } from "./config";
-import { assertSecretValuesComplete, declareTenants } from "./program";
+import { declareTenants } from "./program";
 import { readSecretValues } from "./secrets";
 
 const projectRoot = path.resolve(__dirname, "..");
@@ -21,8 +21,6 @@ try {
 }
 
 const secretValues = readSecretValues();
-// Before the provider too: a stack with missing secrets declares nothing at all.
-assertSecretValuesComplete(registry, secretValues);
 
 const tenancyConfig = new pulumi.Config("tenancy");
 const provider = new k8s.Provider("cluster", {
@@ -30,7 +28,10 @@ const provider = new k8s.Provider("cluster", {
     context: config.kubeContext,
 });
 
-const { tenants } = declareTenants({ registry, config, secretValues, provider });
+const { tenants, missingSecrets: missing } = declareTenants({ registry, config, secretValues, provider });
 
 /** Namespace of every tenant, by slug. */
 export const namespaces = Object.fromEntries(Object.entries(tenants).map(([slug, t]) => [slug, t.namespaceName]));
+
+/** Config paths of declared secret values not set yet (never values); their Secrets are created once they are. */
+export const missingSecrets = missing;

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NatsAuthorization, PlanPriorityClasses, Tenant, TenantMonitoring, type TenantSecretValues } from "../components";
-import { missingSecrets, type Registry } from "../registry";
+import { missingSecrets, type MissingSecret, type Registry } from "../registry";
 import type { StackConfig } from "./config";
 
 /** Everything the program needs, already read and validated; the program itself reads no files or config. */
@@ -25,25 +25,43 @@ export interface ProgramResult {
     priorityClasses: PlanPriorityClasses;
     /** The operator's recording rules, when `tenancy:monitoring.prometheusRules` is on. */
     monitoring?: TenantMonitoring;
+    /** Config paths of declared secret values that are not set; their Secrets wait for them. */
+    missingSecrets: string[];
 }
 
 /**
- * Fails with one message listing every missing secret config path, so a partial stack is never
- * previewed; the program entry calls it before declaring anything, the provider included.
+ * Per tenant slug, its declared secret values that are not set (tenants with none are left out),
+ * from the registry's one scan `missingSecrets`.
  */
-export function assertSecretValuesComplete(registry: Registry, secretValues: Record<string, TenantSecretValues>): void {
-    const missing = registry.entries.flatMap(({ tenant }) => missingSecrets(tenant, secretValues[tenant.slug]).map((m) => m.path));
-    if (missing.length === 0) return;
-    throw new pulumi.RunError(
-        `missing secret config values for ${missing.length} declared secret key${missing.length === 1 ? "" : "s"}; set each with\n` +
-            missing.map((p) => `  pulumi config set --secret --path '${p}' <value>`).join("\n"),
+export function missingSecretValues(registry: Registry, secretValues: Record<string, TenantSecretValues>): Record<string, MissingSecret[]> {
+    const missing: Record<string, MissingSecret[]> = {};
+    for (const { tenant } of registry.entries) {
+        const found = missingSecrets(tenant, secretValues[tenant.slug]);
+        if (found.length > 0) missing[tenant.slug] = found;
+    }
+    return missing;
+}
+
+/** The warning `pulumi preview`/`up` shows for a tenant whose Secrets wait for values: paths only, never a value. */
+export function missingSecretsWarning(slug: string, missing: readonly MissingSecret[]): string {
+    const paths = missing.map((m) => m.path);
+    const secrets = [...new Set(missing.map((m) => m.secret))];
+    return (
+        `tenant ${slug}: ${paths.length} declared secret value${paths.length === 1 ? " is" : "s are"} not set, so Secret${secrets.length === 1 ? "" : "s"} ` +
+        `${secrets.join(", ")} ${secrets.length === 1 ? "is" : "are"} not created yet (every other object of the tenant is): ${paths.join(", ")}. ` +
+        `Set each with pulumi config set --secret --path '<path>' (npx tenancy secrets ${slug} prints the commands), then run pulumi up again.`
     );
 }
 
-/** Declares one Tenant per registry entry, after checking that every declared secret has a value. */
+/**
+ * Declares one Tenant per registry entry and the shared NATS authorization. A tenant whose secret
+ * values are not all set still gets every object but the Secrets missing a value, with one warning
+ * naming the missing config paths; other tenants are unaffected.
+ */
 export function declareTenants(inputs: ProgramInputs): ProgramResult {
     const { registry, config, secretValues, provider } = inputs;
-    assertSecretValuesComplete(registry, secretValues);
+    const missing = missingSecretValues(registry, secretValues);
+    for (const [slug, list] of Object.entries(missing)) void pulumi.log.warn(missingSecretsWarning(slug, list));
     const priorityClasses = new PlanPriorityClasses("plan-priority", { catalog: registry.plans }, { provider });
     const classNames = Object.values(registry.plans.plans).map((p) => p.priorityClassName);
     const tenants: Record<string, Tenant> = {};
@@ -63,5 +81,5 @@ export function declareTenants(inputs: ProgramInputs): ProgramResult {
     }
     const natsAuthorization = new NatsAuthorization("nats", { nats: config.nats, tenants: Object.values(tenants).map((t) => t.nats) }, { provider });
     const monitoring = config.monitoring.prometheusRules ? new TenantMonitoring("tenant-monitoring", { namespace: config.monitoring.namespace }, { provider }) : undefined;
-    return { tenants, natsAuthorization, priorityClasses, monitoring };
+    return { tenants, natsAuthorization, priorityClasses, monitoring, missingSecrets: Object.values(missing).flatMap((list) => list.map((m) => m.path)) };
 }

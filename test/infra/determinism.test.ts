@@ -29,8 +29,9 @@ describe("determinism", () => {
     it("registers identical resources, inputs and options on two runs, so pulumi up shows no spurious diff", async () => {
         const first = await run();
         const second = await run();
-        // 60 tenant objects + 3 × (NatsAccount, RandomBytes, Secret) + NatsAuthorization with its RandomBytes, Secret and two ConfigMaps.
-        expect(first.length).toBe(74);
+        // 63 tenant objects + 3 × (NatsAccount, RandomBytes, Secret) + NatsAuthorization with its RandomBytes, Secret and two
+        // ConfigMaps + PlanPriorityClasses with one PriorityClass per plan.
+        expect(first.length).toBe(81);
         expect(second).toEqual(first);
     });
 });

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installRecordingMocks, runRecorded, type MockedResource } from "../support/pulumi-mocks";
+import { EXAMPLE_REGISTRY } from "../support/registry-fixture";
 
 /** Stack config as `pulumi config set` would store it for the example registry. */
 const SECRET_VALUES = {
@@ -15,6 +16,7 @@ beforeAll(async () => {
     pulumi.runtime.setAllConfig(
         {
             "tenancy:kubeContext": "prod-eu-1",
+            "tenancy:tenantsDir": EXAMPLE_REGISTRY,
             "tenancy:nats": JSON.stringify({ namespace: "messaging", port: 4333 }),
             "tenancy:secrets": JSON.stringify(SECRET_VALUES),
         },
@@ -39,7 +41,8 @@ describe("the program over the example registry", () => {
             for (const r of mine) tally[r.type.split(":")[2]] = (tally[r.type.split(":")[2]] ?? 0) + 1;
             return tally;
         };
-        const base = { Namespace: 1, ResourceQuota: 1, LimitRange: 1, ServiceAccount: 1, Role: 2, RoleBinding: 2 };
+        // Two ResourceQuotas: the plan's and the priority ceiling.
+        const base = { Namespace: 1, ResourceQuota: 2, LimitRange: 1, ServiceAccount: 1, Role: 2, RoleBinding: 2 };
         expect(count("acme")).toEqual({ ...base, NetworkPolicy: 5, Secret: 3 });
         expect(count("globex")).toEqual({ ...base, NetworkPolicy: 5, Secret: 2 });
         expect(count("initech")).toEqual({ ...base, NetworkPolicy: 4, Secret: 1 });
@@ -78,8 +81,9 @@ describe("the program over the example registry", () => {
         for (const r of kube()) expect(r.inputs.metadata.labels["tenancy.io/tenant-id"], r.name).toBe(ids[r.name.split("-")[0]]);
     });
 
-    it("exports each tenant's namespace and no secret value", () => {
+    it("exports each tenant's namespace, no missing secret and no secret value", () => {
         expect(outputs?.namespaces).toEqual({ acme: "org-acme", globex: "org-globex", initech: "org-initech" });
+        expect(outputs?.missingSecrets).toEqual([]);
         expect(JSON.stringify(outputs)).not.toContain("sk-test");
     });
 });
