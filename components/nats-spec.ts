@@ -84,6 +84,11 @@ export const natsTenantAccountSchema = z.strictObject({
     exports: z.array(natsExportSchema),
     /** Limits from the plan. */
     limits: natsLimitsSchema,
+    /**
+     * Present only when the tenant is not active (suspended, or decommissioned on its way out):
+     * the account stays, its user is not loaded, so nobody connects as it until it is active again.
+     */
+    lifecycle: z.enum(["suspended", "decommissioned"]).optional(),
 });
 
 /** The PLATFORM account, without its credential. */
@@ -149,9 +154,14 @@ export function tenantLimits(plan: Pick<Plan, "nats">): NatsLimits {
     return { maxConnections: plan.nats.maxConnections, maxSubscriptions: plan.nats.maxSubscriptions, maxPayload: plan.nats.maxPayload };
 }
 
-/** The NATS account of one tenant (everything but its credential), from the validated entry and plan. */
-export function tenantAccountSpec(tenant: Pick<Tenant, "id" | "slug" | "plan">, plan: Pick<Plan, "nats">): NatsTenantAccount {
+/**
+ * The NATS account of one tenant (everything but its credential), from the validated entry and
+ * plan; a tenant that is not active (lifecycle absent counts as active) carries its lifecycle.
+ */
+export function tenantAccountSpec(tenant: Pick<Tenant, "id" | "slug" | "plan"> & { lifecycle?: string }, plan: Pick<Plan, "nats">): NatsTenantAccount {
     const s = tenantSubjects(tenant.slug);
+    const inactive: Pick<NatsTenantAccount, "lifecycle"> = {};
+    if (tenant.lifecycle === "suspended" || tenant.lifecycle === "decommissioned") inactive.lifecycle = tenant.lifecycle;
     return {
         tenantId: tenant.id,
         slug: tenant.slug,
@@ -168,6 +178,7 @@ export function tenantAccountSpec(tenant: Pick<Tenant, "id" | "slug" | "plan">, 
         ],
         exports: [],
         limits: tenantLimits(plan),
+        ...inactive,
     };
 }
 
@@ -236,10 +247,16 @@ function userKey(owner: string, key: string | undefined): string {
     return key;
 }
 
-/** One tenant's account as nats-server reads it: its nkey user with permissions, its imports and its plan's limits. */
+/**
+ * One tenant's account as nats-server reads it: its nkey user with permissions, its imports and its
+ * plan's limits. A tenant that is not active keeps the account but no user: on reload the server
+ * closes the connections of a user it no longer has and refuses new ones, while the credential in
+ * the tenant's Secret stays as it is and works again once the tenant is active.
+ */
 export function serverTenantAccount(account: NatsTenantAccount, nkey: string) {
+    const user = { nkey: userKey(`tenant ${account.tenantId}`, nkey), permissions: serverPermissions(account.permissions) };
     return {
-        users: [{ nkey: userKey(`tenant ${account.tenantId}`, nkey), permissions: serverPermissions(account.permissions) }],
+        users: account.lifecycle ? [] : [user],
         imports: account.imports.map(serverImport),
         limits: { max_connections: account.limits.maxConnections, max_subscriptions: account.limits.maxSubscriptions, max_payload: account.limits.maxPayload },
     };
@@ -263,12 +280,12 @@ export function authorizationDocument(structure: NatsPermissionStructure, keys: 
     accounts[structure.platform.account] = serverPlatformAccount(structure.platform, keys.platform);
     const used = new Set([keys.platform]);
     for (const t of structure.tenants) {
-        const account = serverTenantAccount(t, keys.tenants[t.account]);
-        const nkey = account.users[0].nkey;
-        // One nkey in two accounts would let the server pick either: refuse rather than guess.
+        const nkey = userKey(`tenant ${t.tenantId}`, keys.tenants[t.account]);
+        // One nkey in two accounts would let the server pick either: refuse rather than guess (a
+        // suspended tenant's key counts too: it comes back when the tenant does).
         if (used.has(nkey)) throw new NatsSpecError(`the user nkey of tenant ${t.tenantId} is already used by another account`);
         used.add(nkey);
-        accounts[t.account] = account;
+        accounts[t.account] = serverTenantAccount(t, nkey);
     }
     const known = new Set(structure.tenants.map((t) => t.account));
     const extra = Object.keys(keys.tenants).filter((account) => !known.has(account));

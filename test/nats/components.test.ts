@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { fromSeed } from "nkeys.js";
-import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLE_REGISTRY } from "../support/registry-fixture";
 import { inspect, installNatsMocks, isSecretWire, mockBytes, runStack, unwrap, type RawInputs, type Registration } from "./mocks";
 
 // Mocks first, then the components (a static import would run them in the SDK's silent test mode).
@@ -24,7 +24,7 @@ let first: { declared: Awaited<ReturnType<typeof declare>>; raw: RawInputs; regi
 beforeAll(async () => {
     c = { ...(await import("../../components/nats-account")), ...(await import("../../components/nats-authorization")), ...(await import("../../components/nats-spec")) };
     const { loadRegistry } = await import("../../registry");
-    registry = loadRegistry(path.resolve(__dirname, "../../tenants"));
+    registry = loadRegistry(EXAMPLE_REGISTRY);
     let declared!: Awaited<ReturnType<typeof declare>>;
     const start = registrations.length;
     const raw = await runStack(async () => {
@@ -140,7 +140,9 @@ describe("NatsAuthorization under Pulumi mocks", () => {
         expect(auth.accounts.PLATFORM.users[0].nkey).toBe(key("nats-platform-key"));
         expect(auth.accounts.org_7f3k2m9q.users[0].nkey).toBe(key("acme-nats-key"));
         expect(auth.accounts.org_k4x8p2wn.users[0].nkey).toBe(key("globex-nats-key"));
-        expect(auth.accounts.org_q9d5t1ze.users[0].nkey).toBe(key("initech-nats-key"));
+        // initech is suspended: its account stays, its user is not loaded.
+        expect(auth.accounts.org_q9d5t1ze.users).toEqual([]);
+        expect(auth.accounts.org_q9d5t1ze.limits).toEqual({ max_connections: 10, max_subscriptions: 200, max_payload: 262144 });
         expect(cm.inputs.data["auth.json"]).not.toMatch(/S[A-Z2-7]{57}/);
         expect(await pulumi.isSecret(first.raw.get("nats-accounts")!.data["auth.json"])).toBe(false);
         const structure = c.permissionStructure(first.declared.accounts.map((a) => a.spec));

@@ -1,5 +1,5 @@
-import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLE_REGISTRY } from "../support/registry-fixture";
 import { inspect, installNatsMocks, runStack, type RawInputs, type Registration } from "./mocks";
 
 // A preview in which initech is new: its random bytes (hence its key) do not exist yet.
@@ -15,7 +15,7 @@ beforeAll(async () => {
     const { NatsAuthorization } = await import("../../components/nats-authorization");
     spec = await import("../../components/nats-spec");
     const { loadRegistry } = await import("../../registry");
-    const registry = loadRegistry(path.resolve(__dirname, "../../tenants"));
+    const registry = loadRegistry(EXAMPLE_REGISTRY);
     const nats = { namespace: "nats", url: "nats://nats.nats.svc.cluster.local:4222" };
     raw = await runStack(() => {
         accounts = registry.entries.map(({ tenant, plan }) => new NatsAccount(`${tenant.slug}-nats`, { tenant, plan, nats }));

@@ -197,6 +197,22 @@ describe("authorization document", () => {
         expect(text).not.toMatch(/"S[A-Z2-7]{57}"/);
     });
 
+    it("keeps the account of a suspended or decommissioned tenant but loads no user for it", () => {
+        for (const lifecycle of ["suspended", "decommissioned"] as const) {
+            const paused = tenantAccountSpec({ id: "org_7f3k2m9q", slug: "acme", plan: "standard", lifecycle }, plans.standard);
+            expect(paused).toEqual({ ...acme, lifecycle });
+            const doc = authorizationDocument(permissionStructure([paused, globex, initech]), keys);
+            expect(doc.accounts[acme.account]).toEqual({ ...(authorizationDocument(structure, keys).accounts[acme.account] as object), users: [] });
+            expect(doc.accounts[globex.account]).toEqual(authorizationDocument(structure, keys).accounts[globex.account]);
+            // Its key still counts: it comes back with the tenant, so no other account may take it.
+            expect(() => authorizationDocument(permissionStructure([paused, globex]), { platform: keys.platform, tenants: { [acme.account]: keys.tenants[globex.account], [globex.account]: keys.tenants[globex.account] } })).toThrow(
+                "the user nkey of tenant org_k4x8p2wn is already used by another account",
+            );
+        }
+        expect(tenantAccountSpec({ id: "org_7f3k2m9q", slug: "acme", plan: "standard", lifecycle: "active" }, plans.standard)).toEqual(acme);
+        expect(acme).not.toHaveProperty("lifecycle");
+    });
+
     it("refuses missing, malformed, shared or unknown keys with a message naming the tenant", () => {
         const { [initech.account]: _dropped, ...missing } = keys.tenants;
         expect(() => authorizationDocument(structure, { ...keys, tenants: missing })).toThrow("no user nkey for tenant org_q9d5t1ze");
