@@ -1,13 +1,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { displayPath, formatIssue } from "../../registry";
-import { PR_COMMENT_MAX_CHARS, renderMarkdown, renderText } from "../plan/render";
+import { PR_COMMENT_MAX_CHARS, renderMarkdown } from "../plan/markdown";
+import { renderText } from "../plan/render";
 import { runPlan } from "../plan/run";
 import { writeOut } from "../plan/write-out";
 import { parseFlags } from "./args";
+import { findProjectRoot, stackName } from "./project";
 import { UsageError, type Command } from "./types";
 
 const FORMATS = ["text", "json", "markdown"] as const;
+
+/** Silence after which a plan writing to a log (not a terminal) says it is still working; with the check interval, a line comes at least every 10 s. */
+const HEARTBEAT_MS = 8_000;
 
 /** `tenancy plan`: the credential-free preview of what the registry creates and whether the policies accept it. */
 export const planCommand: Command = {
@@ -33,7 +38,9 @@ Options:
   --base GIT_REF      also plan the registry as it is at GIT_REF and report added, changed and
                       removed resources per tenant; a change to a tenant the registry diff does
                       not touch, or removing an active or suspended tenant, is an error
-  --quiet             no progress or timing on stderr
+  --quiet             no progress or timing on stderr (progress: on a terminal, the phases of
+                      plans of 100 tenants or more; in a log, every phase and a line at least
+                      every 10 s)
   --program FILE      program entry (default: Pulumi.yaml main, else infra/index.ts)
   --policy-pack DIR   policy pack directory (default: policy)
   --help              show this help
@@ -65,9 +72,8 @@ is broken, or the program or policy pack failed; 2 bad usage, missing file or in
         if (programFile && !fs.existsSync(programFile)) throw new UsageError(`plan: --program ${flags.program}: file not found`);
         const projectRoot = findProjectRoot(io.cwd);
         const packDir = resolve(flags["policy-pack"]) ?? path.join(projectRoot, "policy");
-        const stack = (flags.stack as string | undefined) ?? "dev";
-        if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`plan: --stack "${stack}" is not a stack name (letters, digits, '-', '_', '.')`);
-        const showProgress = !quiet && io.errIsTTY;
+        const stack = stackName("plan", flags);
+
         const shown = (file: string) => {
             const relative = path.relative(io.cwd, file);
             return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
@@ -76,7 +82,10 @@ is broken, or the program or policy pack failed; 2 bad usage, missing file or in
         const result = await runPlan({
             projectRoot, tenantsDir, stack, stackGiven: flags.stack !== undefined, programFile, packDir,
             baseRef: flags.base as string | undefined, shown,
-            progress: showProgress ? (line) => io.err(`${line}\n`) : undefined,
+            // On a terminal, phases of large plans; in a log (CI), every phase and a line at least every 10 s.
+            progress: quiet ? undefined : (line) => io.err(`${line}\n`),
+            progressAlways: !io.errIsTTY,
+            heartbeatMs: io.errIsTTY ? undefined : (io.heartbeatMs ?? HEARTBEAT_MS),
             programOutput: quiet ? undefined : (line) => io.err(`program: ${line}\n`),
         });
         if (result.kind === "invalid-registry") {
@@ -103,11 +112,3 @@ is broken, or the program or policy pack failed; 2 bad usage, missing file or in
         return report.ok ? 0 : 1;
     },
 };
-
-// Like the Pulumi CLI, the project is the nearest directory upwards that holds Pulumi.yaml.
-function findProjectRoot(cwd: string): string {
-    for (let dir = cwd; ; dir = path.dirname(dir)) {
-        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-        if (path.dirname(dir) === dir) return cwd;
-    }
-}

@@ -8,6 +8,8 @@ export interface CommandIO {
     errIsTTY: boolean;
     /** Working directory that relative paths resolve against. */
     cwd: string;
+    /** Silence (ms) after which `plan` prints a still-working line when stderr is not a terminal; default 8000. */
+    heartbeatMs?: number;
 }
 
 /** One verb of the `tenancy` CLI. */

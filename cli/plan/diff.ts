@@ -28,6 +28,8 @@ export interface ResourceChange {
     fields: FieldChange[];
     /** The shared NATS authorization, which legitimately changes whenever any tenant does. */
     natsAuthorization: boolean;
+    /** For the NATS authorization's documents: what changed in them, in place of the documents' diff. */
+    summary?: string;
 }
 
 /** What the registry change touches, from the validated entries at base and head. */
@@ -83,6 +85,13 @@ export function diffPlans(base: PlannedResource[], head: PlannedResource[], isNa
 function comparable(r: PlannedResource): Record<string, unknown> {
     const { providers, ...options } = r.options;
     return { inputs: r.inputs, options: { ...options, providers }, provider: r.provider, parent: r.parent };
+}
+
+/** Field-level difference of two plain JSON values (no secrets in them), paths relative to `at`. */
+export function diffJson(a: unknown, b: unknown, at = ""): FieldChange[] {
+    const out: FieldChange[] = [];
+    diffValue(a, b, at, out, false);
+    return out;
 }
 
 function diffValue(a: unknown, b: unknown, at: string, out: FieldChange[], reveal: boolean): void {

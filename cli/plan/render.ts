@@ -1,5 +1,6 @@
 import type { ResourceChange } from "./diff";
-import type { PlanReport, ReportChanges, ReportDiagnostic, ReportInvalidObject, TenantReport } from "./report";
+import type { NatsAccountChange } from "./nats-diff";
+import type { PlanReport, RemovedTenant, ReportChanges, ReportDiagnostic, ReportInvalidObject, TenantReport } from "./report";
 
 /** `Kind name` of a URN, for people: `RoleBinding acme-secret-reader`. */
 export function urnLabel(urn: string): string {
@@ -10,33 +11,57 @@ export function urnLabel(urn: string): string {
     return `${kind} ${parts.slice(3).join("::")}`;
 }
 
-function counts(objects: Record<string, number>): string {
+/** `Namespace 1, Secret 3` for a count by kind, or `none`. */
+export function counts(objects: Record<string, number>): string {
     const entries = Object.entries(objects);
     return entries.length ? entries.map(([kind, n]) => `${kind} ${n}`).join(", ") : "none";
 }
 
-function plural(n: number, word: string): string {
+/** `1 resource`, `2 resources`, `2 policies`. */
+export function plural(n: number, word: string): string {
     if (n === 1) return `${n} ${word}`;
     return `${n} ${word.endsWith("y") ? `${word.slice(0, -1)}ies` : `${word}s`}`;
 }
 
-function json(value: unknown): string {
+/** A value as one line of JSON, `(none)` when absent. */
+export function json(value: unknown): string {
     return value === undefined ? "(none)" : JSON.stringify(value);
 }
 
-function changeLines(changes: ReportChanges, indent: string): string[] {
+/** Resources of a change list counted by the last segment of their type (`Namespace 1, RandomBytes 1`). */
+export function kindCounts(changes: readonly ResourceChange[]): string {
+    const byKind: Record<string, number> = {};
+    for (const c of changes) {
+        const kind = c.type.split(":").pop() || c.type;
+        byKind[kind] = (byKind[kind] ?? 0) + 1;
+    }
+    return counts(Object.fromEntries(Object.entries(byKind).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
+
+/** `+ kind name` lines of every change, each changed one followed by its fields. */
+export function changeLines(changes: ReportChanges, indent: string): string[] {
     const lines: string[] = [];
     const sign = { added: "+", changed: "~", removed: "-" } as const;
     for (const kind of ["added", "changed", "removed"] as const) {
-        for (const c of changes[kind]) {
-            lines.push(`${indent}${sign[kind]} ${c.type} ${c.name}${c.natsAuthorization ? " (shared NATS authorization)" : ""}`);
-            for (const f of c.fields) lines.push(`${indent}    ${f.path}: ${json(f.before)} → ${json(f.after)}`);
-        }
+        for (const c of changes[kind]) lines.push(...resourceChangeLines(c, sign[kind], indent));
     }
     return lines;
 }
 
-function changeCount(changes: ReportChanges): string {
+/** One resource change: its line and, indented below, its changed fields. */
+export function resourceChangeLines(c: ResourceChange, sign: string, indent: string): string[] {
+    const note = c.natsAuthorization ? ` (shared NATS authorization${c.summary ? `: ${c.summary}` : ""})` : "";
+    return [`${indent}${sign} ${c.type} ${c.name}${note}`, ...c.fields.map((f) => `${indent}    ${f.path}: ${json(f.before)} → ${json(f.after)}`)];
+}
+
+/** One NATS account change: `~ NATS account org_x` and its fields. */
+export function natsChangeLines(c: NatsAccountChange, indent: string): string[] {
+    const sign = { added: "+", changed: "~", removed: "-" }[c.change];
+    return [`${indent}${sign} NATS account ${c.account}`, ...c.fields.map((f) => `${indent}    ${f.path}: ${json(f.before)} → ${json(f.after)}`)];
+}
+
+/** `2 added, 0 changed, 1 removed`. */
+export function changeCount(changes: ReportChanges): string {
     return `${changes.added.length} added, ${changes.changed.length} changed, ${changes.removed.length} removed`;
 }
 
@@ -48,10 +73,24 @@ function invalidLines(invalid: ReportInvalidObject[], indent: string): string[] 
     return invalid.flatMap((o) => o.problems.map((p) => `${indent}✗ ${o.object} ${p.path}: ${p.message}`));
 }
 
-function policySummary(policy: ReportDiagnostic[]): string {
+/** `pass`, or the number of mandatory violations and advisories. */
+export function policySummary(policy: ReportDiagnostic[]): string {
     const mandatory = policy.filter((d) => d.level === "mandatory").length;
     if (policy.length === 0) return "pass";
     return `${plural(mandatory, "mandatory violation")}, ${plural(policy.length - mandatory, "advisory")}`;
+}
+
+/** What the tenant's declared secrets wait for: Secrets held back (values not set) and Secrets planned with placeholders. */
+export function secretsSummary(t: TenantReport): string | undefined {
+    if (t.missingSecrets.length === 0) return undefined;
+    const names = (state: "missing" | "encrypted") => [...new Set(t.missingSecrets.filter((m) => m.state === state).map((m) => m.secret))];
+    const waiting = names("missing");
+    const placeholders = names("encrypted").filter((n) => !waiting.includes(n));
+    const parts: string[] = [];
+    const unset = t.missingSecrets.filter((m) => m.state === "missing").length;
+    if (waiting.length) parts.push(`Secret${waiting.length === 1 ? "" : "s"} ${waiting.join(", ")} not created until ${plural(unset, "value")} ${unset === 1 ? "is" : "are"} set (npx tenancy secrets ${t.slug})`);
+    if (placeholders.length) parts.push(`Secret${placeholders.length === 1 ? "" : "s"} ${placeholders.join(", ")} planned with placeholders (values encrypted in the stack file)`);
+    return parts.join("; ");
 }
 
 function tenantText(t: TenantReport): string[] {
@@ -59,22 +98,27 @@ function tenantText(t: TenantReport): string[] {
     lines.push(`  objects:  ${counts(t.objects)}`);
     if (t.quota) lines.push(`  quota:    ${Object.entries(t.quota).map(([k, v]) => `${k}=${v}`).join(" ")}`);
     if (t.nats) {
-        lines.push(`  nats:     account ${t.nats.account}`);
+        lines.push(`  nats:     account ${t.nats.account}${t.nats.connect === false ? ` (${t.lifecycle}: its user is not loaded, nobody connects as it)` : ""}`);
         lines.push(`            publish ${t.nats.publish.join(", ")}`);
         lines.push(`            subscribe ${t.nats.subscribe.join(", ")}`);
         for (const i of t.nats.imports) lines.push(`            import ${i}`);
     } else lines.push("  nats:     no account in the planned authorization");
+    const secrets = secretsSummary(t);
+    if (secrets) lines.push(`  secrets:  ${secrets}`);
     lines.push(`  policies: ${policySummary(t.policy)}`, ...policyLines(t.policy, "    "));
     lines.push(`  schema:   ${t.invalid.length ? plural(t.invalid.length, "invalid object") : "valid"}`, ...invalidLines(t.invalid, "    "));
     if (t.changes) lines.push(`  changes:  ${changeCount(t.changes)}`, ...changeLines(t.changes, "    "));
+    if (t.natsChange) lines.push(...natsChangeLines(t.natsChange, "    "));
     for (const e of t.errors) lines.push(`  ERROR: ${e}`);
     return lines;
 }
 
-// Errors about tenants no longer in the registry have no tenant section to sit in.
-function errorsOfRemovedTenants(report: PlanReport) {
-    const present = new Set(report.tenants.map((t) => t.slug));
-    return (report.base?.errors ?? []).filter((e) => !present.has(e.tenant));
+function removedText(r: RemovedTenant): string[] {
+    const lines = [`${r.slug} (${r.id}) · plan ${r.plan} · REMOVED (was ${r.lifecycle}) · ${r.file}`];
+    lines.push(`  changes:  ${plural(r.removed.length, "resource")} removed`, ...r.removed.flatMap((c) => resourceChangeLines(c, "-", "    ")));
+    if (r.natsChange) lines.push(...natsChangeLines(r.natsChange, "    "));
+    for (const e of r.errors) lines.push(`  ERROR: ${e}`);
+    return lines;
 }
 
 /** Whether the report's verdict line says OK, and why not. */
@@ -86,7 +130,7 @@ export function verdict(report: PlanReport): string {
     return `${facts} → ${report.ok ? "OK" : "BLOCKED"}`;
 }
 
-/** The default text output: one block per tenant, the shared resources, then the verdict. */
+/** The default text output: one block per tenant, removed tenants, the shared resources, then the verdict. */
 export function renderText(report: PlanReport): string {
     const lines = [
         `tenancy plan: project ${report.project}, stack ${report.stack}, registry ${report.registry} (${plural(report.totals.tenants, "tenant")}), program ${report.program}`,
@@ -98,121 +142,20 @@ export function renderText(report: PlanReport): string {
     }
     lines.push("");
     for (const t of report.tenants) lines.push(...tenantText(t), "");
+    for (const r of report.removedTenants ?? []) lines.push(...removedText(r), "");
     const s = report.shared;
     lines.push(`shared (owned by no tenant): ${plural(s.resources, "resource")}; objects: ${counts(s.objects)}`);
     lines.push(`  policies: ${policySummary(s.policy)}`, ...policyLines(s.policy, "    "));
     if (s.invalid.length) lines.push(`  schema:   ${plural(s.invalid.length, "invalid object")}`, ...invalidLines(s.invalid, "    "));
     if (s.changes) lines.push(`  changes:  ${changeCount(s.changes)}`, ...changeLines(s.changes, "    "));
-    for (const e of errorsOfRemovedTenants(report)) lines.push(`  ERROR: ${e.message}`);
+    for (const c of s.natsChanges ?? []) lines.push(...natsChangeLines(c, "    "));
     lines.push("");
     if (report.missingSecrets.length) {
-        lines.push(`missing secret values (placeholders were planned; set them before pulumi up):`);
+        lines.push(`secret values the plan could not read (set the missing ones before pulumi up creates their Secrets):`);
         for (const m of report.missingSecrets) lines.push(`  ${m.path}: ${m.reason}`);
         lines.push("");
     }
     lines.push("real:", ...report.real.map((r) => `  - ${r}`), "emulated:", ...report.emulated.map((e) => `  - ${e}`), "");
     lines.push(verdict(report), "");
-    return lines.join("\n");
-}
-
-function md(text: string): string {
-    return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-function mdChanges(changes: ReportChanges): string[] {
-    const lines: string[] = [];
-    const sign = { added: "+", changed: "~", removed: "-" } as const;
-    for (const kind of ["added", "changed", "removed"] as const) {
-        for (const c of changes[kind] as ResourceChange[]) {
-            lines.push(`${sign[kind]} ${c.type} ${c.name}${c.natsAuthorization ? " (shared NATS authorization)" : ""}`);
-            for (const f of c.fields) lines.push(`    ${f.path}: ${json(f.before)} → ${json(f.after)}`);
-        }
-    }
-    return lines.length ? ["```diff", ...lines, "```"] : [];
-}
-
-function mdTenant(t: TenantReport): string[] {
-    const status = t.policy.some((d) => d.level === "mandatory") || t.invalid.length || t.errors.length ? "❌" : "✅";
-    const lines = [`<details><summary>${status} <b>${t.slug}</b> · ${t.plan} · ${t.lifecycle} · ${t.namespace}</summary>`, ""];
-    lines.push(`- **org id**: \`${t.id}\` (${md(t.file)})`);
-    lines.push(`- **objects**: ${md(counts(t.objects))}`);
-    if (t.quota) lines.push(`- **quota**: ${Object.entries(t.quota).map(([k, v]) => `\`${k}=${v}\``).join(" ")}`);
-    if (t.nats) {
-        lines.push(`- **NATS account** \`${t.nats.account}\`: publish ${t.nats.publish.map((s) => `\`${s}\``).join(", ")}; subscribe ${t.nats.subscribe.map((s) => `\`${s}\``).join(", ")}`);
-    }
-    lines.push(`- **policies**: ${policySummary(t.policy)}`);
-    for (const d of t.policy) lines.push(`  - ${d.level === "mandatory" ? "❌" : "⚠️"} \`${d.rule}\` on ${md(urnLabel(d.urn))}: ${md(d.message.replace(/\n/g, " "))}`);
-    lines.push(`- **schema**: ${t.invalid.length ? plural(t.invalid.length, "invalid object") : "valid"}`);
-    for (const o of t.invalid) for (const p of o.problems) lines.push(`  - ❌ ${md(o.object)} \`${p.path}\`: ${md(p.message)}`);
-    for (const e of t.errors) lines.push(`- ❌ **${md(e)}**`);
-    if (t.changes) lines.push(`- **changes**: ${changeCount(t.changes)}`, "", ...mdChanges(t.changes));
-    lines.push("", "</details>", "");
-    return lines;
-}
-
-/** GitHub's limit for one comment is 65,536 characters; stay a little below it. */
-export const PR_COMMENT_MAX_CHARS = 65_000;
-
-function notable(t: TenantReport): boolean {
-    const changed = t.changes && t.changes.added.length + t.changes.changed.length + t.changes.removed.length > 0;
-    return t.policy.length > 0 || t.invalid.length > 0 || t.errors.length > 0 || Boolean(changed);
-}
-
-/**
- * A report for one pull-request comment: a summary table, then one collapsed section per tenant.
- * When that exceeds `maxChars`, only tenants with findings or changes get a row and a section (the
- * others are counted), and sections that still do not fit are counted too; report.json has all.
- */
-export function renderMarkdown(report: PlanReport, maxChars = Number.POSITIVE_INFINITY): string {
-    const full = markdown(report, report.tenants, 0);
-    if (full.length <= maxChars) return full;
-    const shown = report.tenants.filter(notable);
-    let fitting = shown.length;
-    let text = markdown(report, shown, report.tenants.length - shown.length);
-    // Drop sections from the end, each try as many as the overshoot needs at the average section
-    // size, so a few renders suffice however large the registry.
-    while (text.length > maxChars && fitting > 0) {
-        const excess = text.length - maxChars;
-        const perTenant = text.length / Math.max(1, fitting);
-        fitting = Math.max(0, fitting - Math.max(1, Math.ceil(excess / perTenant)));
-        text = markdown(report, shown.slice(0, fitting), report.tenants.length - shown.length, shown.length - fitting);
-    }
-    return text;
-}
-
-function markdown(report: PlanReport, tenants: TenantReport[], quiet: number, omitted = 0): string {
-    const lines = [
-        `## tenancy plan: ${report.ok ? "✅ OK" : "❌ blocked"}`,
-        "",
-        `Project \`${report.project}\`, stack \`${report.stack}\`, registry \`${report.registry}\`, policy pack \`${report.policyPack.name}@${report.policyPack.version}\`.`,
-        "",
-        `| tenant | plan | lifecycle | objects | policies | schema |${report.base ? " changes |" : ""}`,
-        `|---|---|---|---|---|---|${report.base ? "---|" : ""}`,
-    ];
-    for (const t of tenants) {
-        const objects = Object.values(t.objects).reduce((a, b) => a + b, 0);
-        const changes = t.changes ? ` +${t.changes.added.length} ~${t.changes.changed.length} -${t.changes.removed.length}${t.errors.length ? " ❌" : ""} |` : "";
-        lines.push(`| ${t.slug} | ${t.plan} | ${t.lifecycle} | ${objects} | ${policySummary(t.policy)} | ${t.invalid.length ? `${t.invalid.length} invalid` : "valid"} |${changes}`);
-    }
-    if (quiet > 0) lines.push("", `${plural(quiet, "other tenant")} with no findings${report.base ? " and no changes" : ""} are not listed, to fit one comment; run with \`--out DIR\` for report.json and the full report.md.`);
-    lines.push("", `**${md(verdict(report))}**`, "");
-    if (report.base) {
-        const b = report.base;
-        lines.push(`Compared with \`${b.ref}\` (\`${b.commit.slice(0, 12)}\`): tenants added ${b.tenantsAdded.join(", ") || "none"}; changed ${b.tenantsChanged.join(", ") || "none"}; removed ${b.tenantsRemoved.join(", ") || "none"}.`, "");
-        for (const e of errorsOfRemovedTenants(report)) lines.push(`- ❌ **${md(e.message)}**`);
-        lines.push("");
-    }
-    for (const t of tenants) lines.push(...mdTenant(t));
-    if (omitted > 0) lines.push(`… ${plural(omitted, "more tenant")} with findings did not fit in one comment; see report.md from \`--out DIR\`.`, "");
-    const s = report.shared;
-    lines.push("### Shared resources", "", `${plural(s.resources, "resource")} owned by no tenant: ${md(counts(s.objects))}; policies: ${policySummary(s.policy)}.`);
-    for (const d of s.policy) lines.push(`- ${d.level === "mandatory" ? "❌" : "⚠️"} \`${d.rule}\` on ${md(urnLabel(d.urn))}: ${md(d.message.replace(/\n/g, " "))}`);
-    for (const o of s.invalid) for (const p of o.problems) lines.push(`- ❌ ${md(o.object)} \`${p.path}\`: ${md(p.message)}`);
-    if (s.changes) lines.push("", ...mdChanges(s.changes));
-    lines.push("");
-    if (report.missingSecrets.length) {
-        lines.push(`⚠️ ${plural(report.missingSecrets.length, "secret value")} not available to the plan (placeholders were planned): ${report.missingSecrets.map((m) => `\`${m.path}\``).join(", ")}`, "");
-    }
-    lines.push("<sub>Real: " + report.real.map(md).join("; ") + ".<br>Emulated: " + report.emulated.map(md).join("; ") + ".</sub>", "");
     return lines.join("\n");
 }

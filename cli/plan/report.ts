@@ -5,6 +5,9 @@ import type { DiffError, ResourceChange } from "./diff";
 import type { PlannedResource } from "./inventory";
 import type { KubeProblem } from "./kube-validate";
 import type { NatsDocuments } from "./nats";
+import type { NatsAccountChange } from "./nats-diff";
+import type { PlanReport, RemovedTenant, ReportChanges, ReportDiagnostic, TenantReport } from "./report-types";
+import type { ReportedSecret } from "./secret-values";
 
 /** What `tenancy plan` runs for real, stated in every report. */
 export const REAL = [
@@ -20,110 +23,7 @@ export const EMULATED = [
     "generated credentials (NATS nkeys) come from those emulated random values and are not the ones `pulumi up` will create",
 ];
 
-/** A policy diagnostic as reported. */
-export interface ReportDiagnostic {
-    /** Rule name. */
-    rule: string;
-    /** mandatory or advisory (or remediate/disabled as the pack reports). */
-    level: string;
-    /** Resource URN, "" for stack-wide findings. */
-    urn: string;
-    /** The rule's message. */
-    message: string;
-}
-
-/** One object the API server would reject. */
-export interface ReportInvalidObject {
-    /** Resource URN. */
-    urn: string;
-    /** `Kind namespace/name`. */
-    object: string;
-    /** Problems found. */
-    problems: KubeProblem[];
-}
-
-/** Changes of one tenant (or of the shared resources) against --base. */
-export interface ReportChanges {
-    /** Resources added. */
-    added: ResourceChange[];
-    /** Resources changed, with their field-level diff. */
-    changed: ResourceChange[];
-    /** Resources removed. */
-    removed: ResourceChange[];
-}
-
-/** The per-tenant part of the report. */
-export interface TenantReport {
-    /** Slug. */
-    slug: string;
-    /** Opaque org id. */
-    id: string;
-    /** Plan name. */
-    plan: string;
-    /** Lifecycle state. */
-    lifecycle: string;
-    /** Namespace. */
-    namespace: string;
-    /** Registry file. */
-    file: string;
-    /** Number of resources attributed to the tenant (components included). */
-    resources: number;
-    /** Kubernetes objects by kind. */
-    objects: Record<string, number>;
-    /** ResourceQuota `hard` limits, as planned. */
-    quota?: Record<string, string>;
-    /** The tenant's NATS account from the authorization's permission document. */
-    nats?: { account: string; publish: string[]; subscribe: string[]; imports: string[] };
-    /** Policy diagnostics on the tenant's resources. */
-    policy: ReportDiagnostic[];
-    /** Objects the API server would reject. */
-    invalid: ReportInvalidObject[];
-    /** Changes against --base (present only with --base). */
-    changes?: ReportChanges;
-    /** Blast-radius and off-boarding errors concerning this tenant. */
-    errors: string[];
-}
-
-/** The whole plan report (report.json and `--format json`). */
-export interface PlanReport {
-    /** Report format version. */
-    version: 1;
-    /** Pulumi project. */
-    project: string;
-    /** Stack. */
-    stack: string;
-    /** Registry directory, as given. */
-    registry: string;
-    /** Program entry, relative to the project root. */
-    program: string;
-    /** Policy pack name and version. */
-    policyPack: { name: string; version: string; rules: number };
-    /** What is real. */
-    real: string[];
-    /** What is emulated. */
-    emulated: string[];
-    /** Counts. */
-    totals: {
-        tenants: number;
-        resources: number;
-        kubernetesObjects: number;
-        mandatoryViolations: number;
-        advisories: number;
-        invalidObjects: number;
-        missingSecrets: number;
-        diffErrors: number;
-    };
-    /** True when nothing blocks the change; the exit code is 0 exactly then. */
-    ok: boolean;
-    /** Declared secret values that were not available; placeholders were planned instead. */
-    missingSecrets: Array<{ path: string; reason: string }>;
-    /** One entry per tenant, by slug. */
-    tenants: TenantReport[];
-    /** Resources that belong to no tenant (provider, stack, NATS authorization…). */
-    shared: { resources: number; objects: Record<string, number>; policy: ReportDiagnostic[]; invalid: ReportInvalidObject[]; changes?: ReportChanges };
-    /** The --base comparison, when requested. */
-    base?: { ref: string; commit: string; tenantsAdded: string[]; tenantsRemoved: string[]; tenantsChanged: string[]; errors: DiffError[] };
-}
+export type { PlanReport, RemovedTenant, ReportChanges, ReportDiagnostic, ReportInvalidObject, TenantReport } from "./report-types";
 
 /** Inputs to {@link buildReport}. */
 export interface ReportInputs {
@@ -136,9 +36,18 @@ export interface ReportInputs {
     pack: { name: string; version: string; rules: number };
     diagnostics: PolicyDiagnostic[];
     invalid: Map<string, KubeProblem[]>;
-    missingSecrets: Array<{ path: string; reason: string }>;
+    missingSecrets: ReportedSecret[];
     nats: NatsDocuments;
-    base?: { ref: string; commit: string; changes: ResourceChange[]; errors: DiffError[]; added: string[]; removed: string[]; changed: string[] };
+    base?: {
+        ref: string;
+        commit: string;
+        changes: ResourceChange[];
+        natsAccounts: NatsAccountChange[];
+        errors: DiffError[];
+        added: string[];
+        removed: Array<Omit<RemovedTenant, "removed" | "natsChange" | "errors">>;
+        changed: string[];
+    };
 }
 
 function diagnostic(d: PolicyDiagnostic): ReportDiagnostic {
@@ -155,59 +64,18 @@ function emptyChanges(): ReportChanges {
 /** Assembles the report; every list is in a fixed order so the same plan prints the same bytes. */
 export function buildReport(inputs: ReportInputs): PlanReport {
     const { registry, resources } = inputs;
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const tenants = new Map<string, TenantReport>();
     for (const { tenant, file } of registry.entries) {
         tenants.set(tenant.slug, {
             slug: tenant.slug, id: tenant.id, plan: tenant.plan, lifecycle: tenant.lifecycle, namespace: namespaceOf(tenant), file,
-            resources: 0, objects: {}, policy: [], invalid: [], errors: [],
+            resources: 0, objects: {}, policy: [], invalid: [], missingSecrets: [], errors: [],
             ...(inputs.base ? { changes: emptyChanges() } : {}),
         });
     }
-    const shared: PlanReport["shared"] = { resources: 0, objects: {}, policy: [], invalid: [], ...(inputs.base ? { changes: emptyChanges() } : {}) };
-    const owner = (urn: string) => {
-        const slug = byUrn.get(urn)?.tenant;
-        return slug ? tenants.get(slug) : undefined;
-    };
-
-    for (const r of resources) {
-        const target = (r.tenant && tenants.get(r.tenant)) || shared;
-        target.resources++;
-        if (r.kube) target.objects[r.kube.kind] = (target.objects[r.kube.kind] ?? 0) + 1;
-        if (r.kube?.kind === "ResourceQuota" && target !== shared) {
-            const hard = (r.kube.manifest.spec as { hard?: Record<string, string> } | undefined)?.hard;
-            if (hard) (target as TenantReport).quota = hard;
-        }
-        const problems = inputs.invalid.get(r.urn);
-        if (problems && r.kube) {
-            const object = `${r.kube.kind} ${r.kube.namespace ? `${r.kube.namespace}/` : ""}${r.kube.name}`;
-            target.invalid.push({ urn: r.urn, object, problems });
-        }
-    }
-    for (const d of inputs.diagnostics) (owner(d.urn) ?? shared).policy.push(diagnostic(d));
-    const accounts = new Map((inputs.nats.permissions?.tenants ?? []).map((a) => [a.slug, a]));
-    for (const t of tenants.values()) {
-        const account = accounts.get(t.slug);
-        if (account) {
-            t.nats = {
-                account: account.account,
-                publish: account.permissions.publish.allow,
-                subscribe: account.permissions.subscribe.allow,
-                imports: account.imports.map((i) => `${i.kind} ${i.subject} from ${i.account} as ${i.to}`),
-            };
-        }
-        t.objects = sortRecord(t.objects);
-    }
-    shared.objects = sortRecord(shared.objects);
-
-    if (inputs.base) {
-        for (const c of inputs.base.changes) {
-            const target = (c.tenant && tenants.get(c.tenant)) || shared;
-            // A removed tenant has no entry at head: its removals are listed with the shared ones.
-            target.changes![c.change].push(c);
-        }
-        for (const e of inputs.base.errors) tenants.get(e.tenant)?.errors.push(e.message);
-    }
+    const shared: PlanReport["shared"] = { resources: 0, objects: {}, policy: [], invalid: [], ...(inputs.base ? { changes: emptyChanges(), natsChanges: [] } : {}) };
+    tally(inputs, tenants, shared);
+    for (const m of inputs.missingSecrets) tenants.get(m.tenant)?.missingSecrets.push({ path: m.path, secret: m.secret, state: m.state });
+    const removedTenants = inputs.base ? compare(inputs.base, tenants, shared) : undefined;
 
     const list = [...tenants.values()];
     const all = [...list.map((t) => t.policy), shared.policy].flat();
@@ -236,16 +104,72 @@ export function buildReport(inputs: ReportInputs): PlanReport {
         ok: mandatoryViolations === 0 && invalidObjects === 0 && diffErrors === 0,
         missingSecrets: inputs.missingSecrets,
         tenants: list,
+        ...(removedTenants ? { removedTenants } : {}),
         shared,
         ...(inputs.base
             ? {
                   base: {
-                      ref: inputs.base.ref, commit: inputs.base.commit, tenantsAdded: inputs.base.added, tenantsRemoved: inputs.base.removed,
+                      ref: inputs.base.ref, commit: inputs.base.commit, tenantsAdded: inputs.base.added, tenantsRemoved: inputs.base.removed.map((r) => r.slug),
                       tenantsChanged: inputs.base.changed, errors: inputs.base.errors,
                   },
               }
             : {}),
     };
+}
+
+// Resources, objects by kind, quotas, policy findings, invalid objects and NATS accounts, per owner.
+function tally(inputs: ReportInputs, tenants: Map<string, TenantReport>, shared: PlanReport["shared"]): void {
+    const byUrn = new Map(inputs.resources.map((r) => [r.urn, r]));
+    for (const r of inputs.resources) {
+        const target = (r.tenant && tenants.get(r.tenant)) || shared;
+        target.resources++;
+        if (r.kube) target.objects[r.kube.kind] = (target.objects[r.kube.kind] ?? 0) + 1;
+        if (r.kube?.kind === "ResourceQuota" && target !== shared && !(r.kube.manifest.spec as { scopeSelector?: unknown } | undefined)?.scopeSelector) {
+            const hard = (r.kube.manifest.spec as { hard?: Record<string, string> } | undefined)?.hard;
+            if (hard) (target as TenantReport).quota = hard;
+        }
+        const problems = inputs.invalid.get(r.urn);
+        if (problems && r.kube) {
+            const object = `${r.kube.kind} ${r.kube.namespace ? `${r.kube.namespace}/` : ""}${r.kube.name}`;
+            target.invalid.push({ urn: r.urn, object, problems });
+        }
+    }
+    for (const d of inputs.diagnostics) {
+        const slug = byUrn.get(d.urn)?.tenant;
+        ((slug && tenants.get(slug)) || shared).policy.push(diagnostic(d));
+    }
+    const accounts = new Map((inputs.nats.permissions?.tenants ?? []).map((a) => [a.slug, a]));
+    for (const t of tenants.values()) {
+        const account = accounts.get(t.slug);
+        if (account) {
+            t.nats = {
+                account: account.account,
+                publish: account.permissions.publish.allow,
+                subscribe: account.permissions.subscribe.allow,
+                imports: account.imports.map((i) => `${i.kind} ${i.subject} from ${i.account} as ${i.to}`),
+                ...(account.lifecycle ? { connect: false } : {}),
+            };
+        }
+        t.objects = sortRecord(t.objects);
+    }
+    shared.objects = sortRecord(shared.objects);
+}
+
+// Attaches the --base changes to their tenants; a tenant gone from the registry gets an entry of its own.
+function compare(base: NonNullable<ReportInputs["base"]>, tenants: Map<string, TenantReport>, shared: PlanReport["shared"]): RemovedTenant[] {
+    const removed = new Map<string, RemovedTenant>(base.removed.map((r) => [r.slug, { ...r, removed: [], errors: [] }]));
+    for (const c of base.changes) {
+        const gone = c.tenant ? removed.get(c.tenant) : undefined;
+        if (gone && c.change === "removed") gone.removed.push(c);
+        else ((c.tenant && tenants.get(c.tenant)) || shared).changes![c.change].push(c);
+    }
+    for (const a of base.natsAccounts) {
+        const owner = a.tenant ? (tenants.get(a.tenant) ?? removed.get(a.tenant)) : undefined;
+        if (owner) owner.natsChange = a;
+        else shared.natsChanges!.push(a);
+    }
+    for (const e of base.errors) (tenants.get(e.tenant) ?? removed.get(e.tenant))?.errors.push(e.message);
+    return [...removed.values()];
 }
 
 function sortRecord(value: Record<string, number>): Record<string, number> {

@@ -3,15 +3,18 @@ import * as path from "node:path";
 import { recordInChild } from "../engine/fork";
 import { ensurePlanKey, planKeyPath } from "../engine/plan-key";
 import type { RecordedResource } from "../engine/types";
-import { startPolicyPack, type PolicyHost } from "../engine";
-import { missingSecrets, validateRegistry, type Registry, type SourceIssue } from "../../registry";
+import type { PolicyHost } from "../engine";
+import { validateRegistry, type Registry, type SourceIssue } from "../../registry";
 import { checkoutRegistryAt, type BaseCheckout } from "./git-base";
 import { diffErrors, diffPlans, registryDelta } from "./diff";
 import { inventory, type PlannedResource } from "./inventory";
 import { validateObjects } from "./kube-validate";
 import { isNatsAuthorization, natsDocuments, type NatsDocuments } from "./nats";
-import { analyzeRecording } from "./policy";
-import { buildReport, type PlanReport } from "./report";
+import { natsAccountChanges, summarizeNatsDocuments } from "./nats-diff";
+import { analyzeRecording, startPlanPack } from "./policy";
+import { LARGE_REGISTRY, PlanProgress } from "./progress";
+import { buildReport, type PlanReport, type ReportInputs } from "./report";
+import { scanSecretValues, type ReportedSecret } from "./secret-values";
 import { readStackFiles, type StackConfigFiles } from "./stack-config";
 
 /** Everything a plan needs, already resolved to absolute paths by the command. */
@@ -30,8 +33,12 @@ export interface PlanOptions {
     packDir: string;
     /** Git revision to compare with. */
     baseRef?: string;
-    /** Receives progress lines (only wired for large registries on a terminal). */
+    /** Receives progress lines: phases for 100 tenants or more (or always, with `progressAlways`), and heartbeats. */
     progress?: (line: string) => void;
+    /** Show phase lines for every registry size (CI logs, where nothing else shows the plan is alive). */
+    progressAlways?: boolean;
+    /** Print a "still …" line whenever nothing was printed for this many milliseconds. */
+    heartbeatMs?: number;
     /** Receives what the program prints (warnings of the SDK, console output). */
     programOutput?: (line: string) => void;
     /** Shows paths relative to the working directory. */
@@ -66,6 +73,37 @@ export interface PlanFailure {
 /** Runs a whole plan. Throws nothing for expected failures: they come back as values. */
 export async function runPlan(options: PlanOptions): Promise<PlanResult | InvalidRegistry | PlanFailure> {
     const started = Date.now();
+    const prepared = prepare(options);
+    if (!("files" in prepared)) return prepared;
+    const keyFile = planKeyPath();
+    try {
+        ensurePlanKey(keyFile);
+    } catch (error) {
+        prepared.base?.checkout.cleanup();
+        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        return { kind: "failed", usage: false, message: `cannot create the plan key ${keyFile} (${reason}); set XDG_CONFIG_HOME to a writable directory` };
+    }
+    const progress = new PlanProgress({ emit: options.progress, always: options.progressAlways ?? false, heartbeatMs: options.heartbeatMs });
+    progress.begin(prepared.registry.entries.length);
+    try {
+        return await execute(options, prepared, keyFile, progress, started);
+    } finally {
+        progress.end();
+        prepared.base?.checkout.cleanup();
+    }
+}
+
+/** What a plan needs before anything runs: the stack files, the paths and both registries. */
+interface Prepared {
+    files: StackConfigFiles;
+    tenantsDir: string;
+    programFile: string;
+    registry: Registry;
+    base?: { checkout: BaseCheckout; registry: Registry };
+}
+
+// Reads the stack, checks the program and the pack exist, validates the registry (and the one at --base).
+function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure {
     let files: StackConfigFiles;
     try {
         files = readStackFiles(options.projectRoot, options.stack, options.stackGiven);
@@ -80,54 +118,46 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult | Invali
     }
     const head = validateRegistry(tenantsDir);
     if (!head.registry) return { kind: "invalid-registry", where: options.shown(tenantsDir), issues: head.issues };
-    const registry = head.registry;
-
-    let base: BaseCheckout | undefined;
-    let baseRegistry: Registry | undefined;
-    if (options.baseRef !== undefined) {
-        try {
-            base = checkoutRegistryAt(tenantsDir, options.baseRef);
-        } catch (error) {
-            return { kind: "failed", usage: true, message: (error as Error).message };
-        }
-        const result = validateRegistry(base.dir);
-        if (!result.registry) {
-            base.cleanup();
-            const issues = result.issues.map((i) => ({ ...i, file: i.file.replace(base!.dir, `${options.shown(tenantsDir)}@${options.baseRef}`) }));
-            return { kind: "invalid-registry", where: `${options.shown(tenantsDir)} at ${options.baseRef}`, issues };
-        }
-        baseRegistry = result.registry;
-    }
-
-    const keyFile = planKeyPath();
+    if (options.baseRef === undefined) return { files, tenantsDir, programFile, registry: head.registry };
+    let checkout: BaseCheckout;
     try {
-        ensurePlanKey(keyFile);
+        checkout = checkoutRegistryAt(tenantsDir, options.baseRef);
     } catch (error) {
-        base?.cleanup();
-        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-        return { kind: "failed", usage: false, message: `cannot create the plan key ${keyFile} (${reason}); set XDG_CONFIG_HOME to a writable directory` };
+        return { kind: "failed", usage: true, message: (error as Error).message };
     }
+    const result = validateRegistry(checkout.dir);
+    if (!result.registry) {
+        checkout.cleanup();
+        const issues = result.issues.map((i) => ({ ...i, file: i.file.replace(checkout.dir, `${options.shown(tenantsDir)}@${options.baseRef}`) }));
+        return { kind: "invalid-registry", where: `${options.shown(tenantsDir)} at ${options.baseRef}`, issues };
+    }
+    return { files, tenantsDir, programFile, registry: head.registry, base: { checkout, registry: result.registry } };
+}
+
+// Records the program (at head, and at --base) while the pack starts, then analyzes, validates and reports.
+async function execute(options: PlanOptions, prepared: Prepared, keyFile: string, progress: PlanProgress, started: number): Promise<PlanResult | PlanFailure> {
+    const { files, registry, base } = prepared;
+    let recordMs = 0;
+    const record = (dir: string, reg: Registry) => {
+        const { config, secretKeys, missing } = programConfig(files, dir, reg);
+        const begun = Date.now();
+        const recording = recordInChild({
+            programFile: prepared.programFile, project: files.project, stack: options.stack, config, secretKeys, keyFile, cwd: options.projectRoot,
+            onOutput: options.programOutput,
+        }).then((resources) => {
+            recordMs = Math.max(recordMs, Date.now() - begun);
+            return resources;
+        });
+        return { recording, missing };
+    };
+    const count = registry.entries.length;
+    progress.enter("recording the program", ` over ${count} tenant${count === 1 ? "" : "s"}${base ? " (and the base registry)" : ""}…`);
+    // The program runs (once or twice) while the pack starts: they are independent processes.
+    const headRun = record(prepared.tenantsDir, registry);
+    const baseRun = base ? record(base.checkout.dir, base.registry) : undefined;
+    const hostStart = startPlanPack(options.packDir, prepared.tenantsDir);
     let host: PolicyHost | undefined;
     try {
-        const large = registry.entries.length >= 100;
-        if (large) options.progress?.(`tenancy plan: recording the program over ${registry.entries.length} tenants${base ? " (and the base registry)" : ""}…`);
-        const record = (dir: string, reg: Registry) => {
-            const { config, secretKeys, missing } = programConfig(files, dir, reg);
-            const begun = Date.now();
-            const recording = recordInChild({
-                programFile, project: files.project, stack: options.stack, config, secretKeys, keyFile, cwd: options.projectRoot,
-                onOutput: options.programOutput,
-            }).then((resources) => {
-                recordMs = Math.max(recordMs, Date.now() - begun);
-                return resources;
-            });
-            return { recording, missing };
-        };
-        let recordMs = 0;
-        // The program runs (once or twice) while the pack starts: they are independent processes.
-        const headRun = record(tenantsDir, registry);
-        const baseRun = base && baseRegistry ? record(base.dir, baseRegistry) : undefined;
-        const hostStart = startPolicyPack({ packDir: options.packDir });
         const settled = await Promise.allSettled([headRun.recording, baseRun?.recording, hostStart]);
         if (settled[2].status === "fulfilled") host = settled[2].value;
         const failure = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
@@ -135,48 +165,53 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult | Invali
             const which = failure === settled[0] ? "the program failed" : failure === settled[1] ? `the program failed on the registry at ${options.baseRef}` : "the policy pack did not start";
             return { kind: "failed", usage: false, message: `${which}:\n${(failure.reason as Error).message}` };
         }
-        const headResources = (settled[0] as PromiseFulfilledResult<RecordedResource[]>).value;
         const natsNamespace = natsNamespaceOf(files.config);
+        const headResources = (settled[0] as PromiseFulfilledResult<RecordedResource[]>).value;
         const planned = inventory(headResources, registry);
         const nats = natsDocuments(planned, natsNamespace);
 
-        if (large) options.progress?.(`tenancy plan: analyzing ${planned.length} resources with the policy pack…`);
-        const outcome = await analyzeRecording(host!, headResources, large ? analyzeProgress(planned.length, options.progress) : undefined);
-        if (large) options.progress?.(`tenancy plan: validating ${planned.filter((r) => r.kube).length} Kubernetes objects…`);
+        progress.enter("analyzing", ` ${planned.length} resources with the policy pack…`);
+        const outcome = await analyzeRecording(host!, headResources, analyzeProgress(planned.length, progress, count >= LARGE_REGISTRY));
+        progress.enter("validating", ` ${planned.filter((r) => r.kube).length} Kubernetes objects…`);
         const invalid = validateObjects(planned);
-
-        let baseSection: Parameters<typeof buildReport>[0]["base"];
-        if (base && baseRegistry && baseRun) {
-            const baseResources = inventory((settled[1] as PromiseFulfilledResult<RecordedResource[]>).value, baseRegistry);
-            const changes = diffPlans(baseResources, planned, (r) => isNatsAuthorization(r, natsNamespace));
-            const delta = registryDelta(baseRegistry, registry);
-            // Files of removed tenants are named as in the working tree, not the temporary checkout.
-            for (const entry of delta.removed) entry.file = path.join(options.shown(tenantsDir), path.basename(entry.file));
-            baseSection = {
-                ref: base.ref, commit: base.commit, changes, errors: diffErrors(delta, changes),
-                added: delta.added, removed: delta.removed.map((e) => e.tenant.slug).sort(), changed: delta.changed,
-            };
-        }
+        const baseResources = base ? (settled[1] as PromiseFulfilledResult<RecordedResource[]>).value : undefined;
         const report = buildReport({
-            project: files.project, stack: options.stack, registryShown: options.shown(tenantsDir), programShown: options.shown(programFile),
+            project: files.project, stack: options.stack, registryShown: options.shown(prepared.tenantsDir), programShown: options.shown(prepared.programFile),
             registry, resources: planned, pack: outcome.pack, diagnostics: outcome.diagnostics, invalid,
-            missingSecrets: headRun.missing, nats, base: baseSection,
+            missingSecrets: headRun.missing, nats,
+            base: base && baseResources ? compareWithBase(options, prepared, base, inventory(baseResources, base.registry), planned, nats, natsNamespace) : undefined,
         });
         return {
             kind: "planned", report, resources: planned, nats,
             timings: { recordMs, packStartMs: host!.startMs, analyzeMs: outcome.analyzeMs, totalMs: Date.now() - started },
         };
     } finally {
-        base?.cleanup();
         await host?.stop();
     }
 }
 
-// A line at every tenth of the resources analyzed, so a large plan shows it is moving.
-function analyzeProgress(total: number, progress: PlanOptions["progress"]) {
+// The --base section: resource and NATS account changes, the registry delta and the diff rules.
+function compareWithBase(
+    options: PlanOptions, prepared: Prepared, base: NonNullable<Prepared["base"]>, baseResources: PlannedResource[], planned: PlannedResource[],
+    nats: NatsDocuments, natsNamespace: string,
+): NonNullable<ReportInputs["base"]> {
+    const natsAccounts = natsAccountChanges(natsDocuments(baseResources, natsNamespace), nats);
+    const changes = summarizeNatsDocuments(diffPlans(baseResources, planned, (r) => isNatsAuthorization(r, natsNamespace)), natsAccounts);
+    const delta = registryDelta(base.registry, prepared.registry);
+    // Files of removed tenants are named as in the working tree, not the temporary checkout.
+    for (const entry of delta.removed) entry.file = path.join(options.shown(prepared.tenantsDir), path.basename(entry.file));
+    const removed = delta.removed
+        .map(({ tenant, file }) => ({ slug: tenant.slug, id: tenant.id, plan: tenant.plan, lifecycle: tenant.lifecycle, file }))
+        .sort((a, b) => (a.slug < b.slug ? -1 : 1));
+    return { ref: base.checkout.ref, commit: base.checkout.commit, changes, natsAccounts, errors: diffErrors(delta, changes), added: delta.added, removed, changed: delta.changed };
+}
+
+// On large registries, a line at every tenth of the resources analyzed; always, the count for the heartbeat.
+function analyzeProgress(total: number, progress: PlanProgress, large: boolean) {
     const step = Math.max(1, Math.ceil(total / 10));
     return (done: number) => {
-        if (done % step === 0 && done < total) progress?.(`tenancy plan: analyzed ${done}/${total} resources`);
+        progress.note(`${done}/${total} resources`);
+        if (large && done % step === 0 && done < total) progress.step(`tenancy plan: analyzed ${done}/${total} resources`);
     };
 }
 
@@ -190,29 +225,29 @@ function natsNamespaceOf(config: Record<string, string>): string {
 }
 
 /**
- * The config the program gets: the stack file's readable values, the registry directory being
- * planned, and for each declared secret key without a readable value a placeholder, reported as
- * missing (the program refuses to run with missing secrets, as `pulumi up` must).
+ * The config the program gets: the stack file's readable values and the registry directory being
+ * planned. A declared secret value that is encrypted in the stack file is set (`pulumi up` reads
+ * it), so the plan gives the program a placeholder; one that is not set at all stays missing, as it
+ * is for `pulumi up`, and the program plans the tenant without that Secret. Both are reported.
  */
 export function programConfig(files: StackConfigFiles, tenantsDir: string, registry: Registry) {
     const config: Record<string, string> = { ...files.config, "tenancy:tenantsDir": tenantsDir };
-    let values: Record<string, Record<string, Record<string, unknown>>> = {};
-    try {
-        values = JSON.parse(config["tenancy:secrets"] ?? "{}");
-    } catch {
-        // Left as is: the program reports a malformed tenancy:secrets itself.
-        return { config, secretKeys: files.secretKeys, missing: [] };
-    }
-    const encrypted = new Set(files.encrypted);
+    const scan = scanSecretValues(files, registry);
+    // Left as is: the program reports a malformed tenancy:secrets itself.
+    if (scan.malformed) return { config, secretKeys: files.secretKeys, missing: [] as ReportedSecret[] };
+    const values = scan.values;
     const where = files.stackFile ?? "stack config (there is no stack file)";
-    const missing: Array<{ path: string; reason: string }> = [];
-    for (const { tenant } of registry.entries) {
-        for (const { secret, key, path: at } of missingSecrets(tenant, values[tenant.slug])) {
-            values[tenant.slug] ??= {};
-            values[tenant.slug][secret] ??= {};
-            values[tenant.slug][secret][key] = `<placeholder: ${at} is not available to tenancy plan>`;
-            missing.push({ path: at, reason: encrypted.has(at) ? `encrypted in ${where}; tenancy plan cannot decrypt it` : `not set in ${where}` });
+    const missing: ReportedSecret[] = [];
+    for (const u of scan.unreadable) {
+        if (u.state === "encrypted") {
+            values[u.tenant] ??= {};
+            values[u.tenant][u.secret] ??= {};
+            values[u.tenant][u.secret][u.key] = `<placeholder: ${u.path} is not available to tenancy plan>`;
         }
+        const reason = u.state === "encrypted"
+            ? `encrypted in ${where}; tenancy plan cannot decrypt it and planned a placeholder`
+            : `not set in ${where}; Secret ${u.secret} is created once it is`;
+        missing.push({ path: u.path, reason, tenant: u.tenant, secret: u.secret, state: u.state });
     }
     config["tenancy:secrets"] = JSON.stringify(values);
     const secretKeys = [...new Set([...files.secretKeys, "tenancy:secrets"])].sort();

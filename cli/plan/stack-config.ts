@@ -105,7 +105,8 @@ function stripSecure(value: unknown, at: string, encrypted: string[]): { value: 
         const out: Record<string, unknown> = {};
         let secret = false;
         for (const [k, v] of Object.entries(value)) {
-            const inner = stripSecure(v, `${at}.${k}`, encrypted);
+            // A key with a dot is written in brackets, as `pulumi config set --path` reads it.
+            const inner = stripSecure(v, k.includes(".") ? `${at}["${k}"]` : `${at}.${k}`, encrypted);
             secret ||= inner.secret;
             if (inner.value !== undefined) out[k] = inner.value;
         }

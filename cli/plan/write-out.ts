@@ -5,7 +5,7 @@ import { toPlain } from "../engine/wire";
 import type { PlannedResource } from "./inventory";
 import type { NatsDocuments } from "./nats";
 import type { PlanReport } from "./report";
-import { renderMarkdown } from "./render";
+import { renderMarkdown } from "./markdown";
 
 /** Paths inside --out that plan owns and rewrites on every run. */
 const OWNED = ["resources.json", "report.json", "report.md", "manifests", "nats"];

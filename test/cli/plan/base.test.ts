@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolatePlanKey, removeTempDirs, ROOT, runCli, tempDir } from "./support";
+import { EXAMPLE_TENANTS, LIVE_REGISTRY } from "../../support/registry-fixture";
+import { isolatePlanKey, removeTempDirs, runCli, tempDir } from "./support";
 
 // A git repository holding a copy of the example registry; each test commits a base state and
 // edits the working tree, then plans with --base HEAD.
@@ -22,13 +23,23 @@ const commitAll = (message: string) => {
     git("commit", "-q", "-m", message);
 };
 
-interface Change { change: string; urn: string; tenant?: string; natsAuthorization: boolean; fields: Array<{ path: string; before?: unknown; after?: unknown }> }
+interface Change { change: string; urn: string; name: string; summary?: string; tenant?: string; natsAuthorization: boolean; fields: Array<{ path: string; before?: unknown; after?: unknown }> }
+/** Every changed field of a tenant's resources as `name path: before → after`; added or removed resources as `+ name` / `- name`. */
+const fieldsOf = (report: { tenants: Array<{ slug: string; changes: Record<string, Change[]> }> }, slug: string) => {
+    const { added, changed, removed } = report.tenants.find((t) => t.slug === slug)!.changes;
+    return [
+        ...added.map((c) => `+ ${c.urn.split("::").pop()}`),
+        ...changed.flatMap((c) => c.fields.map((f) => `${c.urn.split("::").pop()} ${f.path}: ${JSON.stringify(f.before)} → ${JSON.stringify(f.after)}`)),
+        ...removed.map((c) => `- ${c.urn.split("::").pop()}`),
+    ];
+};
 const changesOf = (report: { tenants: Array<{ slug: string; changes: Record<string, Change[]> }>; shared: { changes: Record<string, Change[]> } }) =>
     [...report.tenants.flatMap((t) => Object.values(t.changes).flat()), ...Object.values(report.shared.changes).flat()];
 
 beforeAll(() => {
     fs.mkdirSync(tenants);
-    for (const name of ["acme.yaml", "globex.yaml", "plans.yaml"]) fs.copyFileSync(path.join(ROOT, "tenants", name), path.join(tenants, name));
+    fs.copyFileSync(path.join(LIVE_REGISTRY, "plans.yaml"), path.join(tenants, "plans.yaml"));
+    for (const name of ["acme.yaml", "globex.yaml"]) fs.writeFileSync(path.join(tenants, name), EXAMPLE_TENANTS[name]);
     git("init", "-q");
     git("config", "user.email", "plan-test@example.com");
     git("config", "user.name", "plan test");
@@ -37,7 +48,7 @@ beforeAll(() => {
 
 describe("tenancy plan --base", () => {
     it("reports only the added tenant's resources (and the shared NATS authorization)", async () => {
-        fs.copyFileSync(path.join(ROOT, "tenants", "initech.yaml"), file("initech"));
+        fs.writeFileSync(file("initech"), EXAMPLE_TENANTS["initech.yaml"]);
         const run = await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--format", "json", "--quiet"]);
         expect(run.stderr).toBe("");
         expect(run.code).toBe(0);
@@ -80,7 +91,7 @@ describe("tenancy plan --base", () => {
         const text = await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--program", "test/cli/plan/fixtures/coupled-program.ts", "--quiet"]);
         expect(text.stdout).toContain("  ERROR: blast radius: the registry change touches only acme, yet 1 resource of tenant globex would change");
         expect(text.stdout).toContain("    ~ kubernetes:core/v1:ConfigMap globex-fleet\n        inputs.data.platformAgentLimit: \"52\" → \"50\"\n");
-        fs.copyFileSync(path.join(ROOT, "tenants", "acme.yaml"), file("acme"));
+        fs.writeFileSync(file("acme"), EXAMPLE_TENANTS["acme.yaml"]);
     }, 180_000);
 
     it("refuses to remove an active or suspended tenant, explaining the two-step off-boarding", async () => {
@@ -95,6 +106,37 @@ describe("tenancy plan --base", () => {
         git("checkout", "-q", "--", "tenants/initech.yaml");
     }, 120_000);
 
+    it("suspending an active tenant changes exactly its pod quota, its lifecycle annotation and its NATS user", async () => {
+        edit("acme", "lifecycle: active", "lifecycle: suspended");
+        const report = JSON.parse((await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--format", "json", "--quiet"])).stdout);
+        expect(report.ok).toBe(true);
+        expect(fieldsOf(report, "acme")).toEqual([
+            "acme-namespace inputs.metadata.annotations.tenancy.io/lifecycle: \"active\" → \"suspended\"",
+            "acme-quota inputs.spec.hard.pods: \"15\" → \"0\"",
+        ]);
+        const nats = report.tenants.find((t: { slug: string }) => t.slug === "acme").natsChange;
+        expect(nats.fields.map((f: { path: string }) => f.path)).toEqual(["lifecycle", "users"]);
+        expect(nats.fields[0]).toEqual({ path: "lifecycle", after: "suspended" });
+        expect(nats.fields[1].before).toHaveLength(1);
+        expect(nats.fields[1].after).toEqual([]);
+        // Its Secrets, its key and every other tenant stay as they are.
+        for (const slug of ["globex", "initech"]) expect(fieldsOf(report, slug), slug).toEqual([]);
+        fs.writeFileSync(file("acme"), EXAMPLE_TENANTS["acme.yaml"]);
+    }, 120_000);
+
+    it("off-boarding step 1 lifts the namespace protection and stops the tenant as suspend does, nothing else", async () => {
+        edit("acme", "lifecycle: active", "lifecycle: decommissioned");
+        const report = JSON.parse((await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--format", "json", "--quiet"])).stdout);
+        expect(report.ok).toBe(true);
+        expect(fieldsOf(report, "acme")).toEqual([
+            "acme-namespace inputs.metadata.annotations.tenancy.io/lifecycle: \"active\" → \"decommissioned\"",
+            "acme-namespace options.protect: true → false",
+            "acme-quota inputs.spec.hard.pods: \"15\" → \"0\"",
+        ]);
+        expect(report.tenants.find((t: { slug: string }) => t.slug === "acme").natsChange.fields.map((f: { path: string }) => f.path)).toEqual(["lifecycle", "users"]);
+        fs.writeFileSync(file("acme"), EXAMPLE_TENANTS["acme.yaml"]);
+    }, 120_000);
+
     it("accepts removing a decommissioned tenant", async () => {
         edit("initech", "lifecycle: suspended", "lifecycle: decommissioned");
         commitAll("decommission initech");
@@ -102,8 +144,18 @@ describe("tenancy plan --base", () => {
         const run = await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--format", "json", "--quiet"]);
         const report = JSON.parse(run.stdout);
         expect(report.base).toMatchObject({ tenantsRemoved: ["initech"], errors: [] });
-        expect(report.shared.changes.removed.length).toBeGreaterThan(0);
-        for (const c of report.shared.changes.removed) expect(c.tenant === "initech" || c.natsAuthorization, c.urn).toBe(true);
+        // Listed as a removed tenant, not as shared resources.
+        expect(report.removedTenants).toHaveLength(1);
+        const [initech] = report.removedTenants;
+        expect(initech).toMatchObject({ slug: "initech", id: "org_q9d5t1ze", plan: "free", lifecycle: "decommissioned", file: `${tenants}/initech.yaml`, errors: [] });
+        expect(initech.removed.map((c: Change) => c.name)).toContain("initech-namespace");
+        for (const c of initech.removed) expect([c.change, c.tenant]).toEqual(["removed", "initech"]);
+        expect(initech.natsChange).toEqual({ change: "removed", account: "org_q9d5t1ze", tenant: "initech", fields: [] });
+        expect(report.shared.changes.removed).toEqual([]);
+        expect(report.shared.changes.changed.map((c: Change) => [c.name, c.summary, c.fields])).toEqual([
+            ["nats-accounts", "0 accounts added, 0 changed, 1 removed; each tenant's section shows its own", []],
+            ["nats-authorization", "0 accounts added, 0 changed, 1 removed; each tenant's section shows its own", []],
+        ]);
         expect(run.code).toBe(0);
     }, 120_000);
 });

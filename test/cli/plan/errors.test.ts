@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { EXAMPLE_REGISTRY } from "../../support/registry-fixture";
 import { isolatePlanKey, removeTempDirs, ROOT, runCli, tempDir } from "./support";
 
 // Every failure here is detected before the program or the policy pack start, so these are fast.
@@ -60,7 +61,7 @@ describe("tenancy plan: bad flags and missing files", () => {
 
     it("rejects --base when the registry is not in a git repository", async () => {
         const dir = tempDir("no-git");
-        fs.cpSync(path.join(ROOT, "tenants"), dir, { recursive: true });
+        fs.cpSync(EXAMPLE_REGISTRY, dir, { recursive: true });
         await usage(["--tenants", dir, "--base", "HEAD"], `--base needs the registry in a git repository, and ${dir} is not in one`);
     });
 
@@ -70,7 +71,7 @@ describe("tenancy plan: bad flags and missing files", () => {
         const saved = process.env.XDG_CONFIG_HOME;
         process.env.XDG_CONFIG_HOME = notADir;
         try {
-            expect(await runCli(["plan"])).toEqual({
+            expect(await runCli(["plan", "--tenants", EXAMPLE_REGISTRY])).toEqual({
                 code: 1,
                 stdout: "",
                 stderr: `tenancy plan: cannot create the plan key ${notADir}/tenancy/plan-key (ENOTDIR); set XDG_CONFIG_HOME to a writable directory\n`,
@@ -82,7 +83,7 @@ describe("tenancy plan: bad flags and missing files", () => {
 
     it("exits 2 with the registry's error list on a bad registry, planning nothing", async () => {
         const dir = tempDir("bad-registry");
-        fs.cpSync(path.join(ROOT, "tenants"), dir, { recursive: true });
+        fs.cpSync(EXAMPLE_REGISTRY, dir, { recursive: true });
         const acme = path.join(dir, "acme.yaml");
         fs.writeFileSync(acme, fs.readFileSync(acme, "utf8").replace("agentLimit: 10", "agentLimit: 1.5"));
         fs.writeFileSync(path.join(dir, "globex.yml"), "slug: globex\n");

@@ -3,26 +3,46 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLE_REGISTRY } from "../../support/registry-fixture";
 import { type CliRun, isolatePlanKey, readTree, removeTempDirs, ROOT, runCli, tempDir } from "./support";
 
 // Two in-process plans of the example registry (JSON to stdout, files to --out) and one through
-// the real `node bin/tenancy.js` process: determinism is checked across all three.
+// the real `node bin/tenancy.js` process: determinism is checked across all three. They run in a
+// project of their own whose stack file sets acme's openai-api value in clear, encrypts globex's
+// and leaves acme's github-app unset, so redaction, placeholders and missing values are all seen.
 const home = isolatePlanKey();
 afterAll(removeTempDirs);
 const first = tempDir("plan-out-1");
 const second = tempDir("plan-out-2");
 const revealed = tempDir("plan-out-revealed");
+const project = tempDir("plan-project");
+const PLAIN_SECRET = "sk-example-plain-value-1234";
+const args = ["--stack", "ci", "--tenants", EXAMPLE_REGISTRY, "--policy-pack", path.join(ROOT, "policy")];
 let run1: CliRun;
 let run2: { code: number; stdout: string; stderr: string };
 let run3: CliRun;
 
 beforeAll(async () => {
-    run1 = await runCli(["plan", "--out", first, "--format", "json"]);
-    const child = await promisify(execFile)(process.execPath, ["bin/tenancy.js", "plan", "--quiet", "--format", "markdown", "--out", second], {
-        cwd: ROOT, env: { ...process.env, XDG_CONFIG_HOME: home }, timeout: 120_000,
+    const main = path.join(ROOT, "infra", "index.ts");
+    fs.writeFileSync(path.join(project, "Pulumi.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace("main: infra/index.ts", `main: ${main}`));
+    fs.writeFileSync(path.join(project, "Pulumi.ci.yaml"), [
+        "config:",
+        "  tenancy:secrets:",
+        "    acme:",
+        "      openai-api:",
+        `        apiKey: ${PLAIN_SECRET}`,
+        "    globex:",
+        "      anthropic-api:",
+        "        apiKey:",
+        "          secure: v1:ZXhhbXBsZQ==",
+        "",
+    ].join("\n"));
+    run1 = await runCli(["plan", ...args, "--out", first, "--format", "json"], { cwd: project });
+    const child = await promisify(execFile)(process.execPath, [path.join(ROOT, "bin/tenancy.js"), "plan", ...args, "--quiet", "--format", "markdown", "--out", second], {
+        cwd: project, env: { ...process.env, XDG_CONFIG_HOME: home }, timeout: 120_000,
     }).then((r) => ({ code: 0, ...r }), (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }));
     run2 = child;
-    run3 = await runCli(["plan", "--out", revealed, "--reveal-secrets", "--quiet"]);
+    run3 = await runCli(["plan", ...args, "--out", revealed, "--reveal-secrets", "--quiet"], { cwd: project });
 }, 240_000);
 
 describe("tenancy plan on the example registry", () => {
@@ -36,7 +56,8 @@ describe("tenancy plan on the example registry", () => {
         for (const t of report.tenants) {
             expect(t.policy, t.slug).toEqual([]);
             expect(t.objects.Namespace, t.slug).toBe(1);
-            expect(t.objects.ResourceQuota, t.slug).toBe(1);
+            // The plan's quota and the priority ceiling.
+            expect(t.objects.ResourceQuota, t.slug).toBe(2);
         }
         expect(report.tenants[0].quota).toMatchObject({ "requests.cpu": "10", "requests.memory": "40Gi", pods: "15" });
         expect(run1.stderr).toMatch(/^tenancy plan: \d+ resources in [\d.]+ s \(program [\d.]+ s while the policy pack started in [\d.]+ s; analysis [\d.]+ s\)\n$/m);
@@ -52,14 +73,28 @@ describe("tenancy plan on the example registry", () => {
         expect(md).toContain("Emulated: the Pulumi engine");
     });
 
-    it("reports declared secrets without a value in the stack as missing", () => {
+    it("plans encrypted secret values with placeholders and holds back the Secrets whose values are not set", () => {
         const report = JSON.parse(run1.stdout);
         expect(report.missingSecrets).toEqual([
-            { path: "tenancy:secrets.acme.openai-api.apiKey", reason: "not set in Pulumi.dev.yaml" },
-            { path: "tenancy:secrets.acme.github-app.appId", reason: "not set in Pulumi.dev.yaml" },
-            { path: "tenancy:secrets.acme.github-app.privateKey", reason: "not set in Pulumi.dev.yaml" },
-            { path: "tenancy:secrets.globex.anthropic-api.apiKey", reason: "not set in Pulumi.dev.yaml" },
+            { path: "tenancy:secrets.acme.github-app.appId", tenant: "acme", secret: "github-app", state: "missing", reason: "not set in Pulumi.ci.yaml; Secret github-app is created once it is" },
+            { path: "tenancy:secrets.acme.github-app.privateKey", tenant: "acme", secret: "github-app", state: "missing", reason: "not set in Pulumi.ci.yaml; Secret github-app is created once it is" },
+            {
+                path: "tenancy:secrets.globex.anthropic-api.apiKey", tenant: "globex", secret: "anthropic-api", state: "encrypted",
+                reason: "encrypted in Pulumi.ci.yaml; tenancy plan cannot decrypt it and planned a placeholder",
+            },
         ]);
+        const acme = report.tenants.find((t: { slug: string }) => t.slug === "acme");
+        expect(acme.objects.Secret).toBe(2);
+        expect(acme.missingSecrets).toEqual([
+            { path: "tenancy:secrets.acme.github-app.appId", secret: "github-app", state: "missing" },
+            { path: "tenancy:secrets.acme.github-app.privateKey", secret: "github-app", state: "missing" },
+        ]);
+        expect(report.tenants.find((t: { slug: string }) => t.slug === "globex").objects.Secret).toBe(2);
+        const text = fs.readFileSync(path.join(revealed, "report.md"), "utf8");
+        expect(text).toContain("- ⏳ **secrets**: Secret github-app not created until 2 values are set (npx tenancy secrets acme)\n");
+        expect(text).toContain("- ⏳ **secrets**: Secret anthropic-api planned with placeholders (values encrypted in the stack file)\n");
+        expect(run3.stdout).toContain("  secrets:  Secret github-app not created until 2 values are set (npx tenancy secrets acme)\n");
+        expect(run1.stderr).toContain("program: warning: [runtime] tenant acme: 2 declared secret values are not set, so Secret github-app is not created yet");
     });
 
     it("writes resources.json, manifests per namespace, report.json and report.md", () => {
@@ -71,7 +106,7 @@ describe("tenancy plan on the example registry", () => {
         expect(Object.keys(tree)).toContain("manifests/org-acme/ResourceQuota-quota.yaml");
         expect(tree["manifests/_cluster/Namespace-org-acme.yaml"]).toMatch(/^apiVersion: v1\nkind: Namespace\nmetadata:\n/);
         const resources = JSON.parse(tree["resources.json"]);
-        expect(resources[0]).toMatchObject({ type: "pulumi:pulumi:Stack", urn: "urn:pulumi:dev::tenancy::pulumi:pulumi:Stack::tenancy-dev" });
+        expect(resources[0]).toMatchObject({ type: "pulumi:pulumi:Stack", urn: "urn:pulumi:ci::tenancy::pulumi:pulumi:Stack::tenancy-ci" });
         const ns = resources.find((r: { type: string; inputs: { metadata: { name: string } } }) => r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata.name === "org-acme");
         expect(ns.options.protect).toBe(true);
         expect(ns.tenant).toBe("acme");
@@ -120,8 +155,9 @@ describe("tenancy plan on the example registry", () => {
         const generated = clear
             .filter((r: { type: string }) => r.type === "random:index/randomBytes:RandomBytes")
             .flatMap((r: { outputs: { hex: string; base64: string } }) => [r.outputs.hex, r.outputs.base64]);
-        const sensitive = [...secretLeaves.filter((v) => v.startsWith("<placeholder: ") || /^SU[A-Z2-7]{56}$/.test(v)), ...generated];
-        expect(sensitive).toContain("<placeholder: tenancy:secrets.acme.openai-api.apiKey is not available to tenancy plan>");
+        const sensitive = [...secretLeaves.filter((v) => v === PLAIN_SECRET || v.startsWith("<placeholder: ") || /^SU[A-Z2-7]{56}$/.test(v)), ...generated];
+        expect(sensitive).toContain(PLAIN_SECRET);
+        expect(sensitive).toContain("<placeholder: tenancy:secrets.globex.anthropic-api.apiKey is not available to tenancy plan>");
         // One seed per RandomBytes (each tenant and the platform), in both inputs and outputs of its Secret.
         expect(new Set(sensitive.filter((v) => /^SU/.test(v))).size).toBe(generated.length / 2);
         const everything = [run1.stdout, run1.stderr, run2.stdout, run3.stdout, ...Object.values(readTree(first)), ...Object.values(readTree(second))].join("\n");

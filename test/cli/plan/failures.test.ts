@@ -2,14 +2,15 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { isolatePlanKey, removeTempDirs, ROOT, runCli, tempDir } from "./support";
+import { EXAMPLE_REGISTRY, EXAMPLE_TENANTS } from "../../support/registry-fixture";
+import { isolatePlanKey, removeTempDirs, runCli, tempDir } from "./support";
 
 isolatePlanKey();
 afterAll(removeTempDirs);
 
 describe("tenancy plan when something else is wrong", () => {
     it("exits 1 with the program's message, without a stack trace", async () => {
-        const run = await runCli(["plan", "--program", "test/cli/plan/fixtures/failing-program.ts", "--quiet"]);
+        const run = await runCli(["plan", "--tenants", EXAMPLE_REGISTRY, "--program", "test/cli/plan/fixtures/failing-program.ts", "--quiet"]);
         expect(run).toEqual({
             code: 1,
             stdout: "",
@@ -20,9 +21,9 @@ describe("tenancy plan when something else is wrong", () => {
     it("exits 2 with the error list when the registry at --base is invalid", async () => {
         const repo = tempDir("bad-base");
         const tenants = path.join(repo, "tenants");
-        fs.cpSync(path.join(ROOT, "tenants"), tenants, { recursive: true });
+        fs.cpSync(EXAMPLE_REGISTRY, tenants, { recursive: true });
         const acme = path.join(tenants, "acme.yaml");
-        const good = fs.readFileSync(acme, "utf8");
+        const good = EXAMPLE_TENANTS["acme.yaml"];
         fs.writeFileSync(acme, good.replace("plan: standard", "plan: gold"));
         const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" });
         git("init", "-q");

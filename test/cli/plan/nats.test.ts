@@ -5,13 +5,14 @@ import { fromSeed } from "nkeys.js";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureNatsServer, startNats } from "../../nats/server";
+import { EXAMPLE_REGISTRY } from "../../support/registry-fixture";
 import { type CliRun, isolatePlanKey, readTree, removeTempDirs, runCli, tempDir } from "./support";
 
-// The NATS side through plan: nats/ holds the authorization as the server loads it, generated
-// nkey seeds stay redacted unless --reveal-secrets, and revealed seeds match the public keys.
+// The NATS side of the real program through plan: nats/ holds the authorization as the server
+// loads it, generated nkey seeds stay redacted unless --reveal-secrets, and revealed seeds match
+// the public keys.
 isolatePlanKey();
 afterAll(removeTempDirs);
-const PROGRAM = "test/cli/plan/fixtures/nats-program.ts";
 const redacted = tempDir("nats-out");
 const revealed = tempDir("nats-revealed");
 const SEED = /SU[A-Z2-7]{56}/;
@@ -19,8 +20,8 @@ let plain: CliRun;
 let clear: CliRun;
 
 beforeAll(async () => {
-    plain = await runCli(["plan", "--program", PROGRAM, "--out", redacted, "--quiet"]);
-    clear = await runCli(["plan", "--program", PROGRAM, "--out", revealed, "--reveal-secrets", "--quiet"]);
+    plain = await runCli(["plan", "--tenants", EXAMPLE_REGISTRY, "--out", redacted, "--quiet"]);
+    clear = await runCli(["plan", "--tenants", EXAMPLE_REGISTRY, "--out", revealed, "--reveal-secrets", "--quiet"]);
 }, 240_000);
 
 describe("tenancy plan and NATS", () => {

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { EXAMPLE_REGISTRY } from "../../support/registry-fixture";
 import { isolatePlanKey, removeTempDirs, runCli } from "./support";
 
 isolatePlanKey();
@@ -6,7 +7,7 @@ afterAll(removeTempDirs);
 
 describe("tenancy plan with a hand-wired cross-tenant RoleBinding", () => {
     it("exits 1, naming the mandatory rule, the object and the tenants", async () => {
-        const run = await runCli(["plan", "--program", "test/cli/plan/fixtures/cross-tenant-program.ts", "--quiet"]);
+        const run = await runCli(["plan", "--tenants", EXAMPLE_REGISTRY, "--program", "test/cli/plan/fixtures/cross-tenant-program.ts", "--quiet"]);
         expect(run.code).toBe(1);
         expect(run.stdout).toContain(
             "  policies: 1 mandatory violation, 0 advisories\n" +

@@ -15,7 +15,7 @@ export interface CliRun {
 }
 
 /** Runs `tenancy <args>` in-process with captured streams. */
-export async function runCli(args: string[], options: { cwd?: string; errIsTTY?: boolean } = {}): Promise<CliRun> {
+export async function runCli(args: string[], options: { cwd?: string; errIsTTY?: boolean; heartbeatMs?: number } = {}): Promise<CliRun> {
     let stdout = "";
     let stderr = "";
     const io: CommandIO = {
@@ -23,6 +23,7 @@ export async function runCli(args: string[], options: { cwd?: string; errIsTTY?:
         err: (text) => void (stderr += text),
         errIsTTY: options.errIsTTY ?? false,
         cwd: options.cwd ?? ROOT,
+        heartbeatMs: options.heartbeatMs,
     };
     const code = await main(args, io);
     return { code, stdout, stderr };

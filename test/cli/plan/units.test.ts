@@ -10,10 +10,11 @@ import { programConfig } from "../../../cli/plan/run";
 import { readStackFiles } from "../../../cli/plan/stack-config";
 import { manifestPath } from "../../../cli/plan/write-out";
 import { loadRegistry } from "../../../registry";
-import { removeTempDirs, ROOT, tempDir } from "./support";
+import { EXAMPLE_REGISTRY } from "../../support/registry-fixture";
+import { removeTempDirs, tempDir } from "./support";
 afterAll(removeTempDirs);
 
-const registry = loadRegistry(path.join(ROOT, "tenants"));
+const registry = loadRegistry(EXAMPLE_REGISTRY);
 const secret = (value: unknown) => ({ [SIG_KEY]: SECRET_SIG, value });
 
 function resource(name: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource {
@@ -122,7 +123,7 @@ describe("Kubernetes validation", () => {
 });
 
 describe("stack config", () => {
-    it("reads plain values, drops encrypted ones and fills placeholders for missing secrets", () => {
+    it("reads plain values, drops encrypted ones, plans placeholders for them and leaves unset ones missing", () => {
         const root = tempDir("stack");
         fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: tenancy\nmain: infra/index.ts\nconfig:\n  tenancy:tenantsDir:\n    type: string\n    default: tenants\n");
         fs.writeFileSync(path.join(root, "Pulumi.ci.yaml"), [
@@ -157,11 +158,15 @@ describe("stack config", () => {
         const { config, secretKeys, missing } = programConfig(files, "/abs/tenants", registry);
         expect(config["tenancy:tenantsDir"]).toBe("/abs/tenants");
         expect(secretKeys).toEqual(["tenancy:kubeconfig", "tenancy:secrets"]);
-        expect(JSON.parse(config["tenancy:secrets"]).acme["openai-api"].apiKey).toBe("sk-plain-in-file");
+        // Encrypted values are set (pulumi up reads them): planned with a placeholder. Unset ones stay
+        // missing, as for pulumi up, so their Secret is not planned.
+        expect(JSON.parse(config["tenancy:secrets"])).toEqual({
+            acme: { "openai-api": { apiKey: "sk-plain-in-file" }, "github-app": { appId: "<placeholder: tenancy:secrets.acme.github-app.appId is not available to tenancy plan>" } },
+        });
         expect(missing).toEqual([
-            { path: "tenancy:secrets.acme.github-app.appId", reason: "encrypted in Pulumi.ci.yaml; tenancy plan cannot decrypt it" },
-            { path: "tenancy:secrets.acme.github-app.privateKey", reason: "not set in Pulumi.ci.yaml" },
-            { path: "tenancy:secrets.globex.anthropic-api.apiKey", reason: "not set in Pulumi.ci.yaml" },
+            { path: "tenancy:secrets.acme.github-app.appId", tenant: "acme", secret: "github-app", state: "encrypted", reason: "encrypted in Pulumi.ci.yaml; tenancy plan cannot decrypt it and planned a placeholder" },
+            { path: "tenancy:secrets.acme.github-app.privateKey", tenant: "acme", secret: "github-app", state: "missing", reason: "not set in Pulumi.ci.yaml; Secret github-app is created once it is" },
+            { path: "tenancy:secrets.globex.anthropic-api.apiKey", tenant: "globex", secret: "anthropic-api", state: "missing", reason: "not set in Pulumi.ci.yaml; Secret anthropic-api is created once it is" },
         ]);
     });
 });

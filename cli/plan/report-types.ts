@@ -1,0 +1,144 @@
+// The shape of the plan report (report.json, `--format json`): what every renderer reads.
+import type { DiffError, ResourceChange } from "./diff";
+import type { KubeProblem } from "./kube-validate";
+import type { NatsAccountChange } from "./nats-diff";
+import type { ReportedSecret } from "./secret-values";
+
+/** A policy diagnostic as reported. */
+export interface ReportDiagnostic {
+    /** Rule name. */
+    rule: string;
+    /** mandatory or advisory (or remediate/disabled as the pack reports). */
+    level: string;
+    /** Resource URN, "" for stack-wide findings. */
+    urn: string;
+    /** The rule's message. */
+    message: string;
+}
+
+/** One object the API server would reject. */
+export interface ReportInvalidObject {
+    /** Resource URN. */
+    urn: string;
+    /** `Kind namespace/name`. */
+    object: string;
+    /** Problems found. */
+    problems: KubeProblem[];
+}
+
+/** Changes of one tenant (or of the shared resources) against --base. */
+export interface ReportChanges {
+    /** Resources added. */
+    added: ResourceChange[];
+    /** Resources changed, with their field-level diff. */
+    changed: ResourceChange[];
+    /** Resources removed. */
+    removed: ResourceChange[];
+}
+
+/** The per-tenant part of the report. */
+export interface TenantReport {
+    /** Slug. */
+    slug: string;
+    /** Opaque org id. */
+    id: string;
+    /** Plan name. */
+    plan: string;
+    /** Lifecycle state. */
+    lifecycle: string;
+    /** Namespace. */
+    namespace: string;
+    /** Registry file. */
+    file: string;
+    /** Number of resources attributed to the tenant (components included). */
+    resources: number;
+    /** Kubernetes objects by kind. */
+    objects: Record<string, number>;
+    /** ResourceQuota `hard` limits, as planned. */
+    quota?: Record<string, string>;
+    /** The tenant's NATS account from the authorization's permission document; `connect: false` when its user is not loaded (not active). */
+    nats?: { account: string; publish: string[]; subscribe: string[]; imports: string[]; connect?: false };
+    /** Policy diagnostics on the tenant's resources. */
+    policy: ReportDiagnostic[];
+    /** Objects the API server would reject. */
+    invalid: ReportInvalidObject[];
+    /** Changes against --base (present only with --base). */
+    changes?: ReportChanges;
+    /** How the tenant's NATS account changed against --base, if it did. */
+    natsChange?: NatsAccountChange;
+    /** Declared secret values the plan could not read: `missing` ones hold back their Secret, `encrypted` ones were planned with a placeholder. */
+    missingSecrets: Array<{ path: string; secret: string; state: "missing" | "encrypted" }>;
+    /** Blast-radius and off-boarding errors concerning this tenant. */
+    errors: string[];
+}
+
+/** A tenant in the registry at --base and no longer at head: everything of it is removed. */
+export interface RemovedTenant {
+    /** Slug. */
+    slug: string;
+    /** Opaque org id. */
+    id: string;
+    /** Plan at base. */
+    plan: string;
+    /** Lifecycle at base (only `decommissioned` may be removed). */
+    lifecycle: string;
+    /** The removed registry file. */
+    file: string;
+    /** Its resources, all removed. */
+    removed: ResourceChange[];
+    /** Its NATS account, removed from the shared authorization. */
+    natsChange?: NatsAccountChange;
+    /** Off-boarding errors concerning it. */
+    errors: string[];
+}
+
+/** The whole plan report (report.json and `--format json`). */
+export interface PlanReport {
+    /** Report format version. */
+    version: 1;
+    /** Pulumi project. */
+    project: string;
+    /** Stack. */
+    stack: string;
+    /** Registry directory, as given. */
+    registry: string;
+    /** Program entry, relative to the project root. */
+    program: string;
+    /** Policy pack name and version. */
+    policyPack: { name: string; version: string; rules: number };
+    /** What is real. */
+    real: string[];
+    /** What is emulated. */
+    emulated: string[];
+    /** Counts. */
+    totals: {
+        tenants: number;
+        resources: number;
+        kubernetesObjects: number;
+        mandatoryViolations: number;
+        advisories: number;
+        invalidObjects: number;
+        missingSecrets: number;
+        diffErrors: number;
+    };
+    /** True when nothing blocks the change; the exit code is 0 exactly then. */
+    ok: boolean;
+    /** Declared secret values the plan could not read, by config path (per tenant in `tenants[].missingSecrets`). */
+    missingSecrets: ReportedSecret[];
+    /** One entry per tenant, by slug. */
+    tenants: TenantReport[];
+    /** Tenants removed against --base, by slug (present only with --base). */
+    removedTenants?: RemovedTenant[];
+    /** Resources that belong to no tenant (provider, stack, NATS authorization…). */
+    shared: {
+        resources: number;
+        objects: Record<string, number>;
+        policy: ReportDiagnostic[];
+        invalid: ReportInvalidObject[];
+        changes?: ReportChanges;
+        /** Changes of the platform's own NATS account. */
+        natsChanges?: NatsAccountChange[];
+    };
+    /** The --base comparison, when requested. */
+    base?: { ref: string; commit: string; tenantsAdded: string[]; tenantsRemoved: string[]; tenantsChanged: string[]; errors: DiffError[] };
+}
