@@ -1,7 +1,24 @@
-import { planCommand, schemaCommand, UsageError, validateCommand, type Command, type CommandIO } from "./commands";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+    addCommand,
+    planCommand,
+    rotateCommand,
+    schemaCommand,
+    secretsCommand,
+    UsageError,
+    validateCommand,
+    type Command,
+    type CommandIO,
+} from "./commands";
 
 /** Every verb of the `tenancy` command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [validateCommand, planCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [validateCommand, addCommand, secretsCommand, planCommand, rotateCommand, schemaCommand];
+
+/** The version of this tenancy, from its package.json. */
+export function version(): string {
+    return (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version;
+}
 
 const USAGE = () => `Usage: tenancy <command> [options]
 
@@ -11,7 +28,7 @@ tenant registry in git.
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join("\n")}
 
-Run "tenancy <command> --help" for a command's options.
+Run "tenancy <command> --help" for a command's options, "tenancy --version" for the version.
 `;
 
 /** Runs the CLI with the given arguments and returns the process exit code; never throws for bad input. */
@@ -20,6 +37,10 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
     if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help") {
         (verb === undefined ? io.err : io.out)(USAGE());
         return verb === undefined ? 2 : 0;
+    }
+    if (verb === "--version") {
+        io.out(`tenancy ${version()}\n`);
+        return 0;
     }
     const command = COMMANDS.find((c) => c.name === verb);
     if (!command) {

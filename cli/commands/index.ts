@@ -1,7 +1,10 @@
-export { parseFlags } from "./args";
+export { addCommand } from "./add";
+export { parseCommandArgs, parseFlags } from "./args";
 export { planCommand } from "./plan";
 export type { Flags, FlagSpec } from "./args";
+export { rotateCommand } from "./rotate";
 export { schemaCommand } from "./schema";
+export { secretsCommand } from "./secrets";
 export type { Command, CommandIO } from "./types";
 export { UsageError } from "./types";
 export { validateCommand } from "./validate";

@@ -1,15 +1,23 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { COMMANDS, main } from "../../cli/main";
 import { captureIO, PROJECT_ROOT } from "../support/cli";
-import { makeRegistry, tenantYaml } from "../support/registry-fixture";
+import { EXAMPLE_REGISTRY, makeRegistry, tenantYaml } from "../support/registry-fixture";
 
 describe("tenancy validate", () => {
-    it("prints a one-line summary and exits 0 for the example registry", async () => {
+    it("prints a one-line summary and exits 0 for a valid registry", async () => {
+        const io = captureIO();
+        expect(await main(["validate", "--tenants", EXAMPLE_REGISTRY], io)).toBe(0);
+        expect(io.stdout()).toBe(`${EXAMPLE_REGISTRY}: 3 tenants valid (1 enterprise, 1 free, 1 standard), 3 plans\n`);
+        expect(io.stderr()).toBe("");
+    });
+
+    it("finds the committed registry valid, whatever tenants it holds", async () => {
         const io = captureIO();
         expect(await main(["validate"], io)).toBe(0);
-        expect(io.stdout()).toBe("tenants: 3 tenants valid (1 enterprise, 1 free, 1 standard), 3 plans\n");
+        expect(io.stdout()).toMatch(/^tenants: \d+ tenants? valid \([^)]*\), \d+ plans\n$/);
         expect(io.stderr()).toBe("");
     });
 
@@ -33,8 +41,19 @@ describe("tenancy validate", () => {
     });
 
     it("resolves --tenants against the working directory", async () => {
-        const io = captureIO(path.join(PROJECT_ROOT, "tenants"));
+        const io = captureIO(EXAMPLE_REGISTRY);
         expect(await main(["validate", "--tenants", "."], io)).toBe(0);
+        expect(io.stdout()).toBe(`${EXAMPLE_REGISTRY}: 3 tenants valid (1 enterprise, 1 free, 1 standard), 3 plans\n`);
+    });
+});
+
+describe("tenancy --version", () => {
+    it("prints the version of package.json", async () => {
+        const io = captureIO();
+        expect(await main(["--version"], io)).toBe(0);
+        const { version } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"));
+        expect(io.stdout()).toBe(`tenancy ${version}\n`);
+        expect(version).toMatch(/^\d+\.\d+\.\d+/);
     });
 });
 
@@ -50,6 +69,7 @@ describe("usage", () => {
     it("lists the verbs with --help and exits 2 without a verb", async () => {
         const help = captureIO();
         expect(await main(["--help"], help)).toBe(0);
+        expect(COMMANDS.map((c) => c.name)).toEqual(["validate", "add", "secrets", "plan", "rotate", "schema"]);
         for (const command of COMMANDS) expect(help.stdout()).toContain(`  ${command.name.padEnd(10)}${command.summary}`);
         const none = captureIO();
         expect(await main([], none)).toBe(2);
@@ -59,7 +79,7 @@ describe("usage", () => {
     it("names an unknown verb, an unknown flag and a missing value", async () => {
         const verb = captureIO();
         expect(await main(["deploy"], verb)).toBe(2);
-        expect(verb.stderr()).toBe(`tenancy: unknown command "deploy"; commands: ${COMMANDS.map((c) => c.name).join(", ")}\n`);
+        expect(verb.stderr()).toBe('tenancy: unknown command "deploy"; commands: validate, add, secrets, plan, rotate, schema\n');
         const flag = captureIO();
         expect(await main(["validate", "--tenant", "x"], flag)).toBe(2);
         expect(flag.stderr()).toBe('tenancy validate: unknown flag --tenant; known flags: --tenants\nRun "tenancy validate --help" for usage.\n');
@@ -90,8 +110,8 @@ describe("tenancy schema", () => {
 
 describe("the installed bin", () => {
     it("runs `tenancy validate` as a real process", () => {
-        const out = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin/tenancy.js"), "validate"], { cwd: PROJECT_ROOT, encoding: "utf8" });
-        expect(out).toBe("tenants: 3 tenants valid (1 enterprise, 1 free, 1 standard), 3 plans\n");
+        const out = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin/tenancy.js"), "validate", "--tenants", EXAMPLE_REGISTRY], { cwd: PROJECT_ROOT, encoding: "utf8" });
+        expect(out).toBe(`${EXAMPLE_REGISTRY}: 3 tenants valid (1 enterprise, 1 free, 1 standard), 3 plans\n`);
     });
 
     it("exits 2 with no stack trace on a bad registry", () => {

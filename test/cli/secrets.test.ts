@@ -1,0 +1,117 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../cli/main";
+import { captureIO, PROJECT_ROOT } from "../support/cli";
+import { EXAMPLE_REGISTRY, makeRegistry, tenantYaml } from "../support/registry-fixture";
+
+const PLAIN = "sk-plain-value-never-printed";
+const HINT = 'Run "tenancy secrets --help" for usage.\n';
+
+/** A project of its own: Pulumi.yaml and Pulumi.ci.yaml with acme's openai-api set in clear and globex's value encrypted. */
+function project(stackFile = stackText()): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-secrets-project-"));
+    fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(dir, "Pulumi.ci.yaml"), stackFile);
+    return dir;
+}
+
+function stackText(extra = ""): string {
+    return [
+        "config:",
+        "  tenancy:secrets:",
+        "    acme:",
+        "      openai-api:",
+        `        apiKey: ${PLAIN}`,
+        "    globex:",
+        "      anthropic-api:",
+        "        apiKey:",
+        "          secure: v1:AAAAencrypted",
+        extra,
+    ].join("\n");
+}
+
+async function secrets(cwd: string, args: string[]) {
+    const io = captureIO(cwd);
+    const code = await main(["secrets", ...args], io);
+    return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+describe("tenancy secrets", () => {
+    it("lists every declared value missing from the stack file with the command that sets it, and never a value", async () => {
+        const cwd = project();
+        const run = await secrets(cwd, ["--stack", "ci", "--tenants", EXAMPLE_REGISTRY]);
+        expect(run).toEqual({
+            code: 0,
+            stderr: "",
+            stdout: [
+                "tenancy secrets: 2 of 4 declared secret values of 3 tenants are not set in Pulumi.ci.yaml (stack ci)",
+                "",
+                `acme (${EXAMPLE_REGISTRY}/acme.yaml): Secret github-app waits for:`,
+                "  pulumi config set --stack ci --secret --path 'tenancy:secrets.acme.github-app.appId'",
+                "  pulumi config set --stack ci --secret --path 'tenancy:secrets.acme.github-app.privateKey'",
+                "",
+                "Each command prompts for its value. Commit the updated stack file; the next pulumi up creates the Secrets.",
+                "",
+            ].join("\n"),
+        });
+        expect(run.stdout).not.toContain(PLAIN);
+    });
+
+    it("narrows to one tenant, and says so when its values are all set or it declares none", async () => {
+        const cwd = project();
+        const globex = await secrets(cwd, ["globex", "--stack", "ci", "--tenants", EXAMPLE_REGISTRY]);
+        expect(globex).toEqual({ code: 0, stderr: "", stdout: "tenancy secrets: all 1 declared secret value of tenant globex are set in Pulumi.ci.yaml (stack ci)\n" });
+        const initech = await secrets(cwd, ["initech", "--stack", "ci", "--tenants", EXAMPLE_REGISTRY]);
+        expect(initech).toEqual({ code: 0, stderr: "", stdout: "tenancy secrets: tenant initech declares no secrets\n" });
+    });
+
+    it("uses the default stack's file, and names a stack that has none yet", async () => {
+        const cwd = project();
+        const run = await secrets(cwd, ["acme", "--tenants", EXAMPLE_REGISTRY]);
+        expect(run.stdout).toBe(
+            [
+                "tenancy secrets: 3 of 3 declared secret values of tenant acme are not set in Pulumi.dev.yaml (not created yet) (stack dev)",
+                "",
+                `acme (${EXAMPLE_REGISTRY}/acme.yaml): Secrets openai-api, github-app wait for:`,
+                "  pulumi config set --stack dev --secret --path 'tenancy:secrets.acme.openai-api.apiKey'",
+                "  pulumi config set --stack dev --secret --path 'tenancy:secrets.acme.github-app.appId'",
+                "  pulumi config set --stack dev --secret --path 'tenancy:secrets.acme.github-app.privateKey'",
+                "",
+                "Each command prompts for its value. Commit the updated stack file; the next pulumi up creates the Secrets.",
+                "",
+            ].join("\n"),
+        );
+    });
+
+    it("writes secret names and keys that contain dots in brackets, as pulumi config --path reads them", async () => {
+        const dir = makeRegistry({ "acme.yaml": tenantYaml("acme", "secrets:\n  - name: db.main\n    keys: [pass.word, user]\n") });
+        const run = await secrets(project(), ["--stack", "ci", "--tenants", dir]);
+        expect(run.stdout).toContain(
+            "  pulumi config set --stack ci --secret --path 'tenancy:secrets.acme[\"db.main\"][\"pass.word\"]'\n" +
+                "  pulumi config set --stack ci --secret --path 'tenancy:secrets.acme[\"db.main\"].user'\n",
+        );
+        // Set as the printed path says, the value is found.
+        const set = project(`config:\n  tenancy:secrets:\n    acme:\n      db.main:\n        pass.word:\n          secure: v1:AA\n        user: app\n`);
+        expect((await secrets(set, ["--stack", "ci", "--tenants", dir])).stdout).toBe("tenancy secrets: all 2 declared secret values of 1 tenant are set in Pulumi.ci.yaml (stack ci)\n");
+    });
+
+    it("refuses an unknown tenant, an unknown explicit stack, an invalid registry and a malformed tenancy:secrets", async () => {
+        const cwd = project();
+        expect(await secrets(cwd, ["nope", "--stack", "ci", "--tenants", EXAMPLE_REGISTRY])).toEqual({
+            code: 2, stdout: "", stderr: `tenancy secrets: no tenant "nope" in the registry (no nope.yaml); add one with tenancy add nope --plan PLAN\n${HINT}`,
+        });
+        expect(await secrets(cwd, ["--stack", "prod", "--tenants", EXAMPLE_REGISTRY])).toEqual({
+            code: 2, stdout: "", stderr: `tenancy secrets: --stack prod: stack file Pulumi.prod.yaml not found in ${cwd}; pass an existing stack or create it with pulumi stack init prod\n${HINT}`,
+        });
+        const bad = makeRegistry({ "acme.yaml": tenantYaml("acme").replace("plan: standard", "plan: gold") });
+        expect(await secrets(cwd, ["--stack", "ci", "--tenants", bad])).toEqual({
+            code: 2, stdout: "", stderr: `${bad}/acme.yaml:5:7 plan: unknown plan "gold"; allowed: enterprise, free, standard\ntenancy secrets: 1 problem in ${bad}; nothing was changed\n`,
+        });
+        const malformed = project("config:\n  tenancy:secrets: [1, 2]\n");
+        expect(await secrets(malformed, ["--stack", "ci", "--tenants", EXAMPLE_REGISTRY])).toEqual({
+            code: 2, stdout: "", stderr: "tenancy secrets: tenancy:secrets in Pulumi.ci.yaml (stack ci) is not an object of values; set each with pulumi config set --stack ci --secret --path 'tenancy:secrets.<slug>.<secret>.<key>'\n",
+        });
+    });
+});
