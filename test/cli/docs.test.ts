@@ -38,7 +38,7 @@ describe("the commands in README.md and CONTRIBUTING.md", () => {
         const headings = [...fs.readFileSync(path.join(PROJECT_ROOT, "CONTRIBUTING.md"), "utf8").matchAll(/^## (.+)$/gm)].map((m) => m[1]);
         expect(headings).toEqual([
             "Add a tenant", "Set its secret values", "Change its plan", "Suspend it", "Off-board it in two steps", "Rotate its NATS key",
-            "Review a policy change", "Run everything locally",
+            "Remote state and CI credentials", "Review a policy change", "Run everything locally",
         ]);
     });
 });
