@@ -33,11 +33,13 @@ Options:
   --out DIR           write resources.json, manifests/<namespace>/<Kind>-<name>.yaml (cluster-scoped
                       objects under manifests/_cluster/), nats/, report.json and report.md
   --format FORMAT     text (default), json (report.json) or markdown (one PR comment: over
-                      65,000 characters, only tenants with findings or changes are listed)
+                      60,000 characters, only tenants with findings, waiting secrets or changes
+                      are listed, then in short; report.md in --out has everything)
   --reveal-secrets    write secret values and generated credentials in clear into --out
   --base GIT_REF      also plan the registry as it is at GIT_REF and report added, changed and
-                      removed resources per tenant; a change to a tenant the registry diff does
-                      not touch, or removing an active or suspended tenant, is an error
+                      removed resources per tenant, each tenant's NATS account change and the
+                      removed tenants; a change to a tenant the registry diff does not touch, or
+                      removing an active or suspended tenant, is an error
   --quiet             no progress or timing on stderr (progress: on a terminal, the phases of
                       plans of 100 tenants or more; in a log, every phase and a line at least
                       every 10 s)
