@@ -3,7 +3,6 @@
  * plan catalog, user nkeys from fresh random bytes, rendered by the production spec builders.
  */
 import { randomBytes } from "node:crypto";
-import * as path from "node:path";
 import {
     permissionStructure,
     renderAuthorization,
@@ -14,10 +13,11 @@ import {
     type UserNkey,
 } from "../../components/nats-spec";
 import { loadRegistry, type Plan } from "../../registry";
+import { makeRegistry } from "../support/registry-fixture";
 
-/** The example registry's plan catalog (free, standard, enterprise). */
+/** The plan catalog (free, standard, enterprise), read from a registry of its own so no tenant file matters. */
 export function examplePlans(): Record<string, Plan> {
-    return loadRegistry(path.resolve(__dirname, "../../tenants")).plans.plans;
+    return loadRegistry(makeRegistry({})).plans.plans;
 }
 
 /** A tenant of a test: its account spec and its real user nkey. */
