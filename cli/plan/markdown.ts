@@ -66,16 +66,21 @@ function mdRemoved(r: RemovedTenant): string[] {
     return [`- ➖ **${r.slug}** (\`${r.id}\`, ${r.plan}, was ${r.lifecycle}): ${plural(r.removed.length, "resource")} removed (${kindCounts(r.removed)})${nats}`, ...findings({ policy: [], invalid: [], errors: r.errors }).map((l) => `  ${l}`)];
 }
 
+// Worth a section when space is short: findings and changes always; values still to be set only
+// without --base, since a pull request's comment is about what it changes (the footer counts them).
+// Encrypted values are the normal state of a stack file and never make a tenant notable.
 function notable(t: TenantReport): boolean {
     const changed = t.changes && t.changes.added.length + t.changes.changed.length + t.changes.removed.length > 0;
-    return t.policy.length > 0 || t.invalid.length > 0 || t.errors.length > 0 || t.missingSecrets.length > 0 || Boolean(changed) || Boolean(t.natsChange);
+    const waiting = !t.changes && t.missingSecrets.some((m) => m.state === "missing");
+    return t.policy.length > 0 || t.invalid.length > 0 || t.errors.length > 0 || waiting || Boolean(changed) || Boolean(t.natsChange);
 }
 
 /**
  * A report for one pull-request comment: a summary table, then one collapsed section per tenant,
  * removed tenants, the shared resources. Past `maxChars`, in this order until it fits: only tenants
- * with findings or changes get a row and a section (the others are counted); those sections show
- * only their changes and findings; sections that still do not fit are counted. report.json has all.
+ * with findings or changes (without --base: or secret values still to set) get a row and a section
+ * (the others are counted); those sections show only their changes and findings; sections that
+ * still do not fit are counted. report.json has all.
  */
 export function renderMarkdown(report: PlanReport, maxChars = Number.POSITIVE_INFINITY): string {
     const full = markdown(report, report.tenants, "full", 0);

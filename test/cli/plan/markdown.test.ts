@@ -122,3 +122,28 @@ describe("markdown of a pull request touching 50 tenants of a 3,000-tenant regis
         expect(text).toContain("- **quota**: `requests.cpu=2` `pods=3`");
     });
 });
+
+describe("what earns a section when the comment is short of space", () => {
+    const many = (configure: (t: TenantReport, i: number) => void, base: boolean) => {
+        const tenants = Array.from({ length: 1000 }, (_, i) => {
+            const t: TenantReport = { ...tenant(i, 0), ...(base ? { changes: { added: [], changed: [], removed: [] } } : {}) };
+            configure(t, i);
+            return t;
+        });
+        const r = report(tenants);
+        return renderMarkdown(base ? { ...r, base: { ref: "origin/main", commit: "0123456789ab", tenantsAdded: [], tenantsRemoved: [], tenantsChanged: [], errors: [] } } : r, PR_COMMENT_MAX_CHARS);
+    };
+    const sections = (text: string) => [...text.matchAll(/^<details><summary>. <b>(t\d+)<\/b>/gmu)].map((m) => m[1]);
+
+    it("never a tenant whose values are only encrypted in the stack file (the normal state)", () => {
+        const text = many((t) => void (t.missingSecrets = [{ path: `tenancy:secrets.${t.slug}.a.b`, secret: "a", state: "encrypted" }]), false);
+        expect(sections(text)).toEqual([]);
+        expect(text).toContain("1000 other tenants with no findings are not listed");
+    });
+
+    it("a tenant whose values are not set, without --base; with --base only what the pull request changes", () => {
+        const missing = (t: TenantReport, i: number) => void (t.missingSecrets = i % 100 === 3 ? [{ path: `tenancy:secrets.${t.slug}.a.b`, secret: "a", state: "missing" }] : []);
+        expect(sections(many(missing, false))).toEqual(["t0003", "t0103", "t0203", "t0303", "t0403", "t0503", "t0603", "t0703", "t0803", "t0903"]);
+        expect(sections(many(missing, true))).toEqual([]);
+    });
+});
