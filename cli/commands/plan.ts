@@ -33,8 +33,8 @@ Options:
   --out DIR           write resources.json, manifests/<namespace>/<Kind>-<name>.yaml (cluster-scoped
                       objects under manifests/_cluster/), nats/, report.json and report.md
   --format FORMAT     text (default), json (report.json) or markdown (one PR comment: over
-                      60,000 characters, only tenants with findings, waiting secrets or changes
-                      are listed, then in short; report.md in --out has everything)
+                      60,000 characters, only tenants with findings or changes (without --base,
+                      also values to set) are listed, then in short; report.md in --out has all)
   --reveal-secrets    write secret values and generated credentials in clear into --out
   --base GIT_REF      also plan the registry as it is at GIT_REF and report added, changed and
                       removed resources per tenant, each tenant's NATS account change and the
