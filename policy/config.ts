@@ -5,19 +5,14 @@ import {
     DNS_NAMESPACE,
     LIFECYCLE_ANNOTATION,
     NAMESPACE_PREFIX,
-    NATS_AUTHORIZATION_CONFIGMAP,
-    NATS_CREDENTIALS_SECRET,
     NATS_NAMESPACE,
     ORG_ID_ANNOTATION,
-    PERMISSIONS_JSON_KEY,
     PLATFORM_ACCOUNT,
     PLATFORM_BROADCAST_SUBJECT,
     PLATFORM_CONTROLLER,
     PLATFORM_NAMESPACE,
     STATUS_LOCAL_SUBJECT,
     TENANT_LABEL,
-    TIER_LABEL,
-    type PlanCeilings,
 } from "../contract";
 
 const name = (description: string) => z.string().min(1).describe(description);
@@ -40,7 +35,6 @@ export const platformPrincipalSchema = z.strictObject({
 export const guardConfigSchema = z.strictObject({
     tenantNamespacePrefix: name("Prefix of tenant namespace names."),
     tenantLabel: name("Label carrying the opaque tenant id."),
-    planLabel: name("Label carrying the tenant's plan."),
     lifecycleAnnotation: name("Namespace annotation with the lifecycle state."),
     orgIdAnnotation: name("Namespace annotation with the org id."),
     platformNamespaces: names("Namespaces owned by the platform."),
@@ -48,10 +42,10 @@ export const guardConfigSchema = z.strictObject({
     allowedClusterRoles: names("ClusterRoles a RoleBinding in a tenant namespace may reference."),
     platformNatsSubjects: names("NATS subjects every tenant account may use; {slug} is the tenant's own slug."),
     platformNatsAccount: name("The platform's NATS account."),
-    natsAuthorizationConfigMap: name("ConfigMap holding the NATS permission structure."),
-    natsPermissionsKey: name("ConfigMap key of the NATS permission structure."),
-    natsCredentialsSecret: name("Name of each tenant's NATS credential Secret."),
-    planCeilings: z.record(z.string(), z.record(z.string(), z.string())).describe("ResourceQuota ceilings per plan, as Kubernetes quantities."),
+    natsNamespaces: names("Namespaces the NATS server runs in; a ConfigMap there whose data is unknown during preview may be what the server loads."),
+    registryDir: name("The tenant registry (tenants/<slug>.yaml and plans.yaml) whose plans give each tenant's ceilings, relative to the pack's directory."),
+    podCidrs: names("The cluster's pod CIDRs; no tenant ipBlock may reach into them."),
+    serviceCidrs: names("The cluster's Service CIDRs; no tenant ipBlock may reach into them."),
 });
 
 /** The pack's configuration, as every rule reads it. */
@@ -61,42 +55,10 @@ export type PlatformPrincipal = z.infer<typeof platformPrincipalSchema>;
 /** Names of the configuration properties. */
 export type ConfigKey = keyof GuardConfig;
 
-// The plan catalog's ceilings; the pack must run without the registry (a test keeps these equal to tenants/plans.yaml).
-const PLAN_CEILINGS: Record<string, PlanCeilings> = {
-    free: {
-        "requests.cpu": "2",
-        "requests.memory": "8Gi",
-        "limits.cpu": "4",
-        "limits.memory": "16Gi",
-        "requests.storage": "20Gi",
-        persistentvolumeclaims: "4",
-        pods: "3",
-    },
-    standard: {
-        "requests.cpu": "10",
-        "requests.memory": "40Gi",
-        "limits.cpu": "20",
-        "limits.memory": "80Gi",
-        "requests.storage": "200Gi",
-        persistentvolumeclaims: "20",
-        pods: "15",
-    },
-    enterprise: {
-        "requests.cpu": "40",
-        "requests.memory": "160Gi",
-        "limits.cpu": "80",
-        "limits.memory": "320Gi",
-        "requests.storage": "2Ti",
-        persistentvolumeclaims: "100",
-        pods: "60",
-    },
-};
-
 /** Defaults that match the program (from the shared contract), so CI needs no pack configuration. */
 export const DEFAULT_CONFIG: GuardConfig = {
     tenantNamespacePrefix: NAMESPACE_PREFIX,
     tenantLabel: TENANT_LABEL,
-    planLabel: TIER_LABEL,
     lifecycleAnnotation: LIFECYCLE_ANNOTATION,
     orgIdAnnotation: ORG_ID_ANNOTATION,
     platformNamespaces: [PLATFORM_NAMESPACE, NATS_NAMESPACE, DNS_NAMESPACE],
@@ -104,10 +66,12 @@ export const DEFAULT_CONFIG: GuardConfig = {
     allowedClusterRoles: ["view"],
     platformNatsSubjects: [PLATFORM_BROADCAST_SUBJECT, STATUS_LOCAL_SUBJECT, "platform.status.{slug}"],
     platformNatsAccount: PLATFORM_ACCOUNT,
-    natsAuthorizationConfigMap: NATS_AUTHORIZATION_CONFIGMAP,
-    natsPermissionsKey: PERMISSIONS_JSON_KEY,
-    natsCredentialsSecret: NATS_CREDENTIALS_SECRET,
-    planCeilings: PLAN_CEILINGS,
+    natsNamespaces: [NATS_NAMESPACE],
+    // The repository's registry, next to the pack; `tenancy plan` passes the registry it planned.
+    registryDir: "../tenants",
+    // kubeadm's and kind's defaults; set the cluster's own ranges in the pack configuration.
+    podCidrs: ["10.244.0.0/16"],
+    serviceCidrs: ["10.96.0.0/12"],
 };
 
 // JSON Schema of one property, generated from the zod schema; the $schema key belongs to a document, not a property.

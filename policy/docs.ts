@@ -1,5 +1,8 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { EXAMPLES, type ExampleResource } from "./examples";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { EXAMPLE_TENANTS, EXAMPLES, type ExampleResource } from "./examples";
 import { PACK_NAME, RULES } from "./rules";
 
 /** A rule of the pack, resource or stack. */
@@ -44,7 +47,22 @@ function toPolicyResources(resources: ExampleResource[]): PolicyResource[] {
     return out;
 }
 
-/** Runs a rule on its example (with default config) and returns the messages it reports. */
+let exampleRegistry: string | undefined;
+
+// The examples' registry: the repository's plan catalog (the platform's code) and the examples'
+// own tenants, never tenants/*.yaml, so the document does not change with the registry's data.
+function exampleRegistryDir(): string {
+    if (!exampleRegistry) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-examples-"));
+        process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+        fs.copyFileSync(path.join(__dirname, "..", "tenants", "plans.yaml"), path.join(dir, "plans.yaml"));
+        for (const [name, text] of Object.entries(EXAMPLE_TENANTS)) fs.writeFileSync(path.join(dir, name), text);
+        exampleRegistry = dir;
+    }
+    return exampleRegistry;
+}
+
+/** Runs a rule on its example (defaults, with the examples' registry) and returns the messages it reports. */
 export async function exampleViolations(rule: Rule): Promise<string[]> {
     const example = EXAMPLES[rule.name];
     if (!example) throw new Error(`rule ${rule.name} has no example in policy/examples.ts`);
@@ -53,7 +71,7 @@ export async function exampleViolations(rule: Rule): Promise<string[]> {
     const report = (message: string) => messages.push(message);
     const common = {
         stackTags: new Map<string, string>(),
-        getConfig: <T extends object>() => ({}) as T,
+        getConfig: <T extends object>() => ({ registryDir: exampleRegistryDir() }) as unknown as T,
         notApplicable: (reason?: string): never => {
             throw new Error(`notApplicable: ${reason}`);
         },
@@ -69,6 +87,29 @@ export async function exampleViolations(rule: Rule): Promise<string[]> {
     }
     return messages;
 }
+
+// What the pack understands and how it fails closed: true of every rule, so said once.
+const FORMS_SECTION = [
+    "Every rule sees Kubernetes objects through one classification (`policy/objects.ts`), in every form",
+    "a Pulumi program can declare them:",
+    "",
+    "- typed resources (`kubernetes:<group>/<version>:<Kind>`, and the Node SDK's `kubernetes:<apiVersion>:<Kind>` token of a `CustomResource`);",
+    "- `…Patch` types and `CustomResourcePatch`: judged as the object they change, merged over every declaration of it in the stack (and alone when it is not declared);",
+    "- `…List` types: every item;",
+    "- the generic `kubernetes:apiextensions.k8s.io:CustomResource`, by the apiVersion and kind in its inputs;",
+    "- yaml/helm/kustomize resources: the objects of their `objs` and `yaml` inputs, and their registered children.",
+    "",
+    "Anything else fails closed: an object the pack cannot classify, a yaml/helm/kustomize resource whose",
+    "objects it cannot see (files, charts, a helm `Release`), or an object of a kind it does not know in a",
+    "tenant namespace is a mandatory violation. A value unknown during preview that decides isolation",
+    "(a namespace, a tenant label, a subject, a roleRef, a NetworkPolicy peer, a quota or limit, a",
+    "Pod Security label, a priority class, the NATS configuration) is a mandatory violation that says what",
+    "must be known; an unknown that decides nothing stays quiet. Plans come from the registry the pack",
+    "is configured with (`registryDir`, default `../tenants`; `tenancy plan` passes the registry it",
+    "planned), never from labels; the cluster's pod and Service ranges are the `podCidrs` (default",
+    "`10.244.0.0/16`) and `serviceCidrs` (default `10.96.0.0/12`) properties.",
+    "",
+];
 
 function cell(text: string): string {
     return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\n/g, " ");
@@ -86,6 +127,7 @@ export async function renderPoliciesMarkdown(rules: Rule[] = RULES): Promise<str
         "see every resource of the stack after the preview. The configuration properties are optional:",
         "their defaults match the program (see `policy/config.ts`).",
         "",
+        ...FORMS_SECTION,
         "| Rule | Level | Kind | What it checks | Configuration | Example violation |",
         "|---|---|---|---|---|---|",
     ];

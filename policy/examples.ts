@@ -28,14 +28,27 @@ export interface Example {
 const ACME = "org_7f3k2m9q";
 const GLOBEX = "org_k4x8p2wn";
 const labels = (id: string, plan = "standard") => ({ "tenancy.io/tenant-id": id, tier: plan, "app.kubernetes.io/managed-by": "tenancy" });
-const namespace = (slug: string, id: string): ExampleResource => ({
+const podSecurity = { "pod-security.kubernetes.io/enforce": "restricted" };
+const namespace = (slug: string, id: string, extraLabels: Record<string, string> = podSecurity): ExampleResource => ({
     type: "kubernetes:core/v1:Namespace",
     name: `${slug}-namespace`,
     parent: slug,
-    props: { metadata: { name: `org-${slug}`, labels: labels(id), annotations: { "tenancy.io/org-id": id, "tenancy.io/lifecycle": "active" } } },
+    props: { metadata: { name: `org-${slug}`, labels: { ...labels(id), ...extraLabels }, annotations: { "tenancy.io/org-id": id, "tenancy.io/lifecycle": "active" } } },
     protect: true,
 });
+
+/** The tenants of the examples' registry (docs.ts writes it next to a copy of the plan catalog). */
+export const EXAMPLE_TENANTS: Record<string, string> = {
+    "acme.yaml": `id: ${ACME}\nslug: acme\ndisplayName: Acme\nplan: standard\nagentLimit: 10\n`,
+    "globex.yaml": `id: ${GLOBEX}\nslug: globex\ndisplayName: Globex\nplan: enterprise\nagentLimit: 40\n`,
+};
 const tenant = (slug: string): ExampleResource => ({ type: "tenancy:tenant:Tenant", name: slug, props: {} });
+const egressPolicy = (name: string, cidr: string): ExampleResource => ({
+    type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    name: `acme-${name}`,
+    parent: "acme",
+    props: { metadata: { name, namespace: "org-acme", labels: labels(ACME) }, spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr } }] }] } },
+});
 
 /** The example input of each rule, by rule name. */
 export const EXAMPLES: Record<string, Example> = {
@@ -164,5 +177,65 @@ export const EXAMPLES: Record<string, Example> = {
     "protect-live-tenant-namespaces": {
         change: "an active tenant's namespace without protect",
         resources: [{ ...namespace("acme", ACME), parent: undefined, protect: false }],
+    },
+    "require-known-object-forms": {
+        change: "a generic custom resource in acme's namespace whose kind is unknown during preview",
+        resources: [
+            tenant("acme"),
+            {
+                type: "kubernetes:apiextensions.k8s.io:CustomResource",
+                name: "acme-mystery",
+                parent: "acme",
+                props: { apiVersion: "v1", kind: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", metadata: { name: "mystery", namespace: "org-acme", labels: labels(ACME) } },
+            },
+        ],
+    },
+    "forbid-tenant-cluster-objects": {
+        change: "a ClusterRole declared under acme's component",
+        resources: [
+            tenant("acme"),
+            { type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", name: "acme-nodes", parent: "acme", props: { metadata: { name: "acme-nodes" }, rules: [] } },
+        ],
+    },
+    "limit-tenant-ip-blocks": {
+        change: "two acme policies whose ipBlocks together cover the IPv4 internet",
+        resources: [tenant("acme"), namespace("acme", ACME), egressPolicy("allow-low", "0.0.0.0/2"), egressPolicy("allow-high", "64.0.0.0/2")],
+    },
+    "restrict-cross-namespace-references": {
+        change: "an ExternalName Service in acme's namespace aliasing globex's",
+        resources: [
+            {
+                type: "kubernetes:core/v1:Service",
+                name: "acme-api",
+                props: { metadata: { name: "api", namespace: "org-acme", labels: labels(ACME) }, spec: { type: "ExternalName", externalName: "api.org-globex.svc.cluster.local" } },
+            },
+        ],
+    },
+    "limit-tenant-priority": {
+        change: "a pod of acme (standard plan) at the enterprise plan's priority",
+        resources: [
+            tenant("acme"),
+            namespace("acme", ACME),
+            { type: "kubernetes:scheduling.k8s.io/v1:PriorityClass", name: "plan-priority-enterprise", props: { metadata: { name: "tenancy-enterprise" }, value: 100000, globalDefault: false } },
+            {
+                type: "kubernetes:core/v1:ResourceQuota",
+                name: "acme-priority-ceiling",
+                parent: "acme",
+                props: {
+                    metadata: { name: "priority-ceiling", namespace: "org-acme", labels: labels(ACME) },
+                    spec: { hard: { pods: "0" }, scopeSelector: { matchExpressions: [{ scopeName: "PriorityClass", operator: "In", values: ["tenancy-enterprise"] }] } },
+                },
+            },
+            {
+                type: "kubernetes:core/v1:Pod",
+                name: "acme-fast",
+                parent: "acme",
+                props: { metadata: { name: "fast", namespace: "org-acme", labels: labels(ACME) }, spec: { priorityClassName: "tenancy-enterprise", containers: [{ name: "a", image: "a" }] } },
+            },
+        ],
+    },
+    "require-pod-security-admission": {
+        change: "acme's namespace enforces privileged pods",
+        resources: [tenant("acme"), namespace("acme", ACME, { "pod-security.kubernetes.io/enforce": "privileged" })],
     },
 };

@@ -1,207 +1,160 @@
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { configSchemaFor, readConfig, type GuardConfig } from "./config";
-import { describeObject, kindOf, metadataOf, namespaceOfTenant, StackIndex, tenantOfNamespace } from "./helpers";
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { CREDENTIAL_ACCOUNT_KEY } from "../contract";
+import type { GuardConfig } from "./config";
+import { arrayOf, namespaceOfTenant, tenantOfNamespace } from "./helpers";
+import { crossAccountProblems, tenantAccountProblems, type NatsTenants } from "./nats-checks";
+import { dataEntries, natsDeclarations, type NatsDeclarations } from "./nats-documents";
+import { accountModel, field } from "./nats-model";
+import { seedsIn } from "./nats-seeds";
+import { describeObject, isKind } from "./objects";
+import { stackRule, type Report } from "./rule-kit";
+import type { StackIndex, StackObject } from "./stack-index";
+import { firstUnknown, isUnknown } from "./unknowns";
 
-/**
- * The part of components/nats-authorization.ts's `NatsPermissionStructure` the rule reads, declared
- * here so the pack type-checks without the program's dependencies (a test checks the two agree).
- */
-export interface NatsStructure {
-    /** The platform's account. */
-    platform: { account: string };
-    /** One account per tenant. */
-    tenants: NatsTenantAccount[];
-}
+export { subjectWithin } from "./nats-checks";
 
-/** One tenant's NATS account as the permission structure lists it. */
-export interface NatsTenantAccount {
-    /** Opaque org id of the tenant. */
-    tenantId: string;
-    /** Slug of the tenant. */
-    slug: string;
-    /** Account name. */
-    account: string;
-    /** `org.<slug>`. */
-    subjectPrefix: string;
-    /** `_INBOX.<slug>`. */
-    inboxPrefix: string;
-    /** Publish and subscribe allow-lists of the tenant's user. */
-    permissions: { publish: { allow: string[] }; subscribe: { allow: string[] } };
-    /** Imports from other accounts. */
-    imports: { kind: string; account: string; subject: string; to: string }[];
-    /** Exports to other accounts. */
-    exports: { kind: string; subject: string }[];
-}
-
-// The error @pulumi/policy throws when a rule reads a value unknown during preview; its typings
-// do not export it, but the module does, and `instanceof` is the only reliable test.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { UnknownValueError } = require("@pulumi/policy/proxy") as { UnknownValueError: new (...args: never[]) => Error };
-
-/** Key of the tenant's credential Secret naming its NATS account. */
-export const CREDENTIAL_ACCOUNT_KEY = "NATS_ACCOUNT";
-
-/**
- * True when every subject `subject` can match is also matched by `pattern` (NATS wildcards:
- * `*` one token, `>` one or more trailing tokens).
- */
-export function subjectWithin(subject: string, pattern: string): boolean {
-    const s = subject.split(".");
-    const p = pattern.split(".");
-    for (let i = 0; i < p.length; i++) {
-        if (p[i] === ">") return i < s.length;
-        if (i >= s.length) return false;
-        if (s[i] === ">") return false;
-        if (p[i] !== "*" && (s[i] === "*" || s[i] !== p[i])) return false;
-    }
-    return s.length === p.length;
-}
-
-/** Checks that NATS accounts, imports, exports and credentials never reach another tenant. */
-export const isolateTenantNats: StackValidationPolicy = {
-    name: "isolate-tenant-nats",
-    description:
-        "Checks that each tenant's NATS permissions, imports and exports reach only its own org.<slug>.> subjects, its own inbox and the platform subjects, and that its NATS credential Secret exists only in its own namespace.",
-    enforcementLevel: "mandatory",
-    configSchema: configSchemaFor([
-        "tenantNamespacePrefix",
-        "tenantLabel",
-        "platformNamespaces",
-        "platformNatsSubjects",
-        "platformNatsAccount",
-        "natsAuthorizationConfigMap",
-        "natsPermissionsKey",
-        "natsCredentialsSecret",
-    ]),
-    validateStack: (args, reportViolation) => {
-        const config = readConfig(args.getConfig<Partial<GuardConfig>>());
-        const index = new StackIndex(args.resources);
-        for (const resource of args.resources) {
-            const kind = kindOf(resource.type);
-            const meta = kind ? metadataOf(resource.props) : undefined;
-            if (kind === "ConfigMap" && meta?.name === config.natsAuthorizationConfigMap && config.platformNamespaces.includes(meta.namespace ?? "")) {
-                const structure = readStructure(resource, config, reportViolation);
-                if (structure) checkStructure(structure, resource.urn, index, config, reportViolation);
-            } else if (kind === "Secret" && meta?.name === config.natsCredentialsSecret) {
-                checkCredentialSecret(resource, index, config, reportViolation);
-            }
-        }
+/** Checks that the NATS configuration the server loads keeps every tenant in its own account, and that credentials stay in their tenant's namespace. */
+export const isolateTenantNats: StackValidationPolicy = stackRule(
+    {
+        name: "isolate-tenant-nats",
+        description:
+            "Checks that every NATS server configuration declared in any ConfigMap or Secret (and the program's permission structure) gives each tenant its own account holding only its own nkey user, with permissions, imports and exports within its own subjects, its inbox and the platform's; that such a configuration exists and is known during preview whenever tenants exist; and that a tenant's credential (its nkey seed or account) exists only in its own namespace.",
+        config: ["tenantNamespacePrefix", "tenantLabel", "orgIdAnnotation", "platformNatsSubjects", "platformNatsAccount", "natsNamespaces"],
     },
-};
+    (index, config, report) => {
+        const tenants = knownTenants(index, config);
+        const declared = natsDeclarations(dataEntries(index));
+        const ownKeys = credentialKeys(index, config, tenants, declared, report);
+        checkDeclared(index, config, tenants, ownKeys, declared, report);
+        credentialAccounts(index, config, tenants, report);
+        unknownCredentials(index, config, report);
+    },
+);
 
-type Report = (message: string, urn?: string) => void;
-
-function readStructure(configMap: PolicyResource, config: GuardConfig, report: Report): NatsStructure | undefined {
-    const where = `${describeObject(configMap.type, configMap.name, configMap.props)} key ${config.natsPermissionsKey}`;
-    // Only this key is read: auth.json next to it is unknown during preview while new keys are.
-    const text = ((configMap.props.data ?? {}) as Record<string, unknown>)[config.natsPermissionsKey];
-    if (typeof text !== "string") {
-        report(`${where} is missing; the NATS permission structure must be present so tenant isolation can be checked.`, configMap.urn);
-        return undefined;
+function knownTenants(index: StackIndex, config: GuardConfig): NatsTenants & { ids: Map<string, string | undefined> } {
+    const ids = new Map<string, string | undefined>();
+    for (const slug of index.tenantComponents.keys()) ids.set(slug, index.tenantIdOf(slug, config));
+    for (const name of index.namespaces.keys()) {
+        const slug = tenantOfNamespace(name, config);
+        if (slug && !ids.has(slug)) ids.set(slug, index.namespaceLabel(name, config.tenantLabel));
     }
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(text);
-    } catch {
-        report(`${where} is not valid JSON; it must hold the NATS permission structure.`, configMap.urn);
-        return undefined;
-    }
-    const s = parsed as Partial<NatsStructure> | null;
-    if (!s || typeof s !== "object" || !Array.isArray(s.tenants) || !s.platform || typeof s.platform.account !== "string") {
-        report(`${where} does not hold a permission structure with "platform" and "tenants"; it must, so tenant isolation can be checked.`, configMap.urn);
-        return undefined;
-    }
-    return s as NatsStructure;
+    const byAccount = new Map<string, string>();
+    for (const [slug, id] of ids) if (id !== undefined && !isUnknown(id)) byAccount.set(id, slug);
+    return { ids, byAccount, slugs: new Set(ids.keys()), keyOwner: new Map() };
 }
 
-function checkStructure(structure: NatsStructure, urn: string, index: StackIndex, config: GuardConfig, report: Report): void {
-    // One pass to index account owners, so import checks are constant time per import.
+// Finds every seed, decides whose it is (the tenant whose component or namespace holds it, else the
+// tenant whose account lists its public key), reports copies outside that tenant's namespace, and
+// returns each tenant's own public keys.
+function credentialKeys(index: StackIndex, config: GuardConfig, tenants: NatsTenants, declared: NatsDeclarations, report: Report): Map<string, Set<string>> {
+    const found: { object: StackObject; key: string }[] = [];
+    const own = new Map<string, Set<string>>();
+    for (const object of index.objects) {
+        const holder = index.ownerOf(object.resource) ?? tenantOfNamespace(object.meta.namespace, config);
+        for (const key of seedsIn(object.body).values()) {
+            found.push({ object, key });
+            if (holder && !tenants.keyOwner.has(key)) tenants.keyOwner.set(key, holder);
+            if (holder && tenants.keyOwner.get(key) === holder) own.set(holder, (own.get(holder) ?? new Set()).add(key));
+        }
+    }
+    for (const server of declared.servers) {
+        for (const account of server.model.accounts.values()) {
+            const slug = tenants.byAccount.get(account.name);
+            for (const user of account.users) if (slug && user.nkey && !tenants.keyOwner.has(user.nkey)) tenants.keyOwner.set(user.nkey, slug);
+        }
+    }
+    for (const { object, key } of found) {
+        const owner = tenants.keyOwner.get(key);
+        if (!owner || object.meta.namespace === namespaceOfTenant(owner, config)) continue;
+        const there = tenantOfNamespace(object.meta.namespace, config);
+        const where = there ? `tenant ${there}'s namespace` : `namespace "${object.meta.namespace ?? "(none)"}"`;
+        report(`${describeObject(object)} holds tenant ${owner}'s NATS credential (the nkey seed of ${key}) in ${where}; a tenant's credential may exist only in its own namespace "${namespaceOfTenant(owner, config)}".`, object.resource.urn);
+    }
+    return own;
+}
+
+function checkDeclared(index: StackIndex, config: GuardConfig, tenants: NatsTenants & { ids: Map<string, string | undefined> }, ownKeys: Map<string, Set<string>>, declared: NatsDeclarations, report: Report): void {
+    if (tenants.slugs.size > 0 && declared.servers.length === 0) {
+        const first = [...index.tenantComponents.values()][0] ?? index.namespaces.values().next().value?.[0]?.resource;
+        report(`The stack declares tenants (${[...tenants.slugs].sort().join(", ")}) but no NATS server configuration (an accounts document in a ConfigMap or Secret) the pack can read; the configuration the server loads must be declared and known during preview so every tenant's account can be checked.`, first?.urn);
+    }
+    for (const entry of declared.unknown) {
+        const inNats = config.natsNamespaces.includes(entry.object.meta.namespace ?? "");
+        const configLike = isKind(entry.object, "ConfigMap") || /\.(conf|json)$/.test(entry.key);
+        if (!(inNats && configLike)) continue;
+        report(`${describeObject(entry.object)} key ${entry.key} is unknown during preview; what the NATS server may load must be known so every tenant's account can be checked.`, entry.object.resource.urn);
+    }
+    for (const bad of declared.unreadable) report(`${bad.where} ${bad.why}; a NATS configuration must be one the pack can read.`, bad.object.resource.urn);
+    for (const server of declared.servers) {
+        const urn = server.object.resource.urn;
+        const say = (m: string) => report(`${server.where}: ${m}`, urn);
+        for (const problem of server.model.problems) say(`${problem}; the NATS configuration the server loads must be fully known and readable so every tenant's account can be checked.`);
+        for (const [slug, id] of tenants.ids) {
+            if (id === undefined || isUnknown(id)) continue;
+            const account = server.model.accounts.get(id);
+            if (!account) say(`it has no account "${id}" for tenant ${slug}; every tenant's account must be in the configuration the server loads.`);
+            else tenantAccountProblems(account, slug, ownKeys.get(slug) ?? new Set(), config, tenants).forEach(say);
+        }
+        crossAccountProblems(server.model, tenants).forEach(say);
+    }
+    for (const structure of declared.structures) checkStructure(structure, index, config, tenants, report);
+}
+
+// The program's credential-free permission structure: what it says must hold too.
+function checkStructure(structure: NatsDeclarations["structures"][number], index: StackIndex, config: GuardConfig, tenants: NatsTenants, report: Report): void {
+    const urn = structure.object.resource.urn;
+    const say = (m: string) => report(`${structure.where}: ${m}`, urn);
     const accountOwner = new Map<string, string>();
-    for (const t of structure.tenants) {
-        const other = accountOwner.get(t.account);
-        if (other !== undefined && other !== t.slug) {
-            report(`NATS account "${t.account}" is used by tenants ${other} and ${t.slug}; every tenant needs its own account.`, urn);
-        } else accountOwner.set(t.account, t.slug);
+    for (const t of field(structure.value, "tenants") as Record<string, unknown>[]) {
+        const slug = String(t?.slug);
+        const account = String(t?.account);
+        const other = accountOwner.get(account);
+        if (other !== undefined && other !== slug) say(`NATS account "${account}" is used by tenants ${other} and ${slug}; every tenant needs its own account.`);
+        else accountOwner.set(account, slug);
+        const who = `NATS account "${account}" of tenant ${slug}`;
+        if (account !== t?.tenantId) say(`${who} is not named after its tenant id ${String(t?.tenantId)}; a tenant's account must be its org id.`);
+        const nsId = index.namespaceLabel(namespaceOfTenant(slug, config), config.tenantLabel);
+        if (nsId !== undefined && nsId !== t?.tenantId) say(`${who} belongs to tenant id ${String(t?.tenantId)}, but namespace "${namespaceOfTenant(slug, config)}" carries ${config.tenantLabel}=${nsId}; both must name the same tenant.`);
+        if (t?.subjectPrefix !== `org.${slug}` || t?.inboxPrefix !== `_INBOX.${slug}`) {
+            say(`${who} uses subject prefix "${String(t?.subjectPrefix)}" and inbox prefix "${String(t?.inboxPrefix)}"; they must be "org.${slug}" and "_INBOX.${slug}".`);
+        }
+        // The structure spells imports and exports as {kind, …}; the server as {stream|service: …}.
+        const imports = arrayOf<Record<string, unknown>>(t?.imports).map((i) => ({ [String(i?.kind)]: { account: i?.account, subject: i?.subject }, to: i?.to }));
+        const exports = arrayOf<Record<string, unknown>>(t?.exports).map((e) => ({ [String(e?.kind)]: e?.subject }));
+        const model = accountModel(account, { users: [{ permissions: t?.permissions }], imports, exports }, []);
+        tenantAccountProblems(model, slug, null, config, tenants).forEach(say);
     }
-    for (const t of structure.tenants) {
-        const who = `NATS account "${t.account}" of tenant ${t.slug}`;
-        const own = [`org.${t.slug}.>`, `_INBOX.${t.slug}.>`];
-        const platform = config.platformNatsSubjects.map((s) => s.split("{slug}").join(t.slug));
-        const allowed = [...own, ...platform];
-        const rule = `; tenant ${t.slug} may use only ${allowed.join(", ")}.`;
-        if (t.account !== t.tenantId) {
-            const owner = accountOwner.get(t.tenantId);
-            report(`${who} is not named after its tenant id ${t.tenantId}${owner && owner !== t.slug ? ` (that is tenant ${owner}'s account)` : ""}; a tenant's account must be its org id.`, urn);
-        }
-        const ns = index.namespaces.get(namespaceOfTenant(t.slug, config))?.[0];
-        const nsId = ns ? metadataOf(ns.props).labels[config.tenantLabel] : undefined;
-        if (nsId !== undefined && nsId !== t.tenantId) {
-            report(`${who} belongs to tenant id ${t.tenantId}, but namespace "${namespaceOfTenant(t.slug, config)}" carries ${config.tenantLabel}=${nsId}; both must name the same tenant.`, urn);
-        }
-        if (t.subjectPrefix !== `org.${t.slug}` || t.inboxPrefix !== `_INBOX.${t.slug}`) {
-            report(`${who} uses subject prefix "${t.subjectPrefix}" and inbox prefix "${t.inboxPrefix}"; they must be "org.${t.slug}" and "_INBOX.${t.slug}".`, urn);
-        }
-        for (const [direction, list] of [["publish", t.permissions?.publish?.allow], ["subscribe", t.permissions?.subscribe?.allow]] as const) {
-            for (const subject of list ?? []) {
-                if (!allowed.some((p) => subjectWithin(subject, p))) report(`${who} may ${direction} to "${subject}"${reach(subject, t.slug, structure)}${rule}`, urn);
+}
+
+// A Secret naming a tenant's account in NATS_ACCOUNT is that tenant's credential: it belongs in its namespace.
+function credentialAccounts(index: StackIndex, config: GuardConfig, tenants: NatsTenants & { ids: Map<string, string | undefined> }, report: Report): void {
+    for (const entry of dataEntries(index).filter((e) => e.key === CREDENTIAL_ACCOUNT_KEY && isKind(e.object, "Secret"))) {
+        const o = entry.object;
+        const nsTenant = tenantOfNamespace(o.meta.namespace, config);
+        const what = describeObject(o);
+        const account = entry.text.trim();
+        if (nsTenant) {
+            const own = tenants.ids.get(nsTenant);
+            if (own !== undefined && !isUnknown(own) && !isUnknown(account) && account !== own) {
+                report(`${what} of tenant ${nsTenant} holds the credential of NATS account "${account}"; it must hold tenant ${nsTenant}'s own account "${own}".`, o.resource.urn);
             }
-        }
-        for (const imp of t.imports ?? []) {
-            const exporter = accountOwner.get(imp.account);
-            if (imp.account !== config.platformNatsAccount) {
-                const from = exporter ? `tenant ${exporter}'s account "${imp.account}"` : `account "${imp.account}", which is not the platform account ${config.platformNatsAccount}`;
-                report(`${who} imports ${imp.kind} "${imp.subject}" from ${from}; tenants may import only from ${config.platformNatsAccount}.`, urn);
-            } else if (!platform.some((p) => subjectWithin(imp.subject, p))) {
-                report(`${who} imports ${imp.kind} "${imp.subject}" from ${config.platformNatsAccount}${reach(imp.subject, t.slug, structure)}; tenant ${t.slug} may import only ${platform.join(", ")}.`, urn);
-            } else if (!allowed.some((p) => subjectWithin(imp.to, p))) {
-                report(`${who} maps import "${imp.subject}" to "${imp.to}"${reach(imp.to, t.slug, structure)}${rule}`, urn);
-            }
-        }
-        for (const exp of t.exports ?? []) {
-            report(`${who} exports ${exp.kind} "${exp.subject}"${reach(exp.subject, t.slug, structure)}; a tenant account must export nothing, since any account could import it.`, urn);
+        } else if (isUnknown(account) || tenants.byAccount.has(account)) {
+            const whose = isUnknown(account) ? "a NATS account unknown during preview" : `tenant ${tenants.byAccount.get(account)}'s NATS account "${account}"`;
+            report(`${what} is a tenant NATS credential (for ${whose}) outside tenant namespaces; it must exist only in its tenant's own namespace.`, o.resource.urn);
         }
     }
 }
 
-// Names the other tenant whose subjects a subject reaches, e.g. " (tenant globex's subjects)".
-function reach(subject: string, slug: string, structure: NatsStructure): string {
-    const tokens = subject.split(".");
-    if ((tokens[0] === "org" || tokens[0] === "_INBOX") && tokens.length > 1) {
-        if (tokens[1] === "*" || tokens[1] === ">") return ", which includes every tenant's subjects";
-        if (tokens[1] !== slug && structure.tenants.some((t) => t.slug === tokens[1])) return ` (tenant ${tokens[1]}'s subjects)`;
-    }
-    if (tokens[0] === ">" || tokens[0] === "*") return ", which includes every tenant's subjects";
-    return "";
-}
-
-function checkCredentialSecret(secret: PolicyResource, index: StackIndex, config: GuardConfig, report: Report): void {
-    const meta = metadataOf(secret.props);
-    const what = describeObject(secret.type, secret.name, secret.props);
-    const nsTenant = tenantOfNamespace(meta.namespace, config);
-    const owner = index.ownerOf(secret);
-    if (!nsTenant) {
-        report(`${what}${owner ? ` of tenant ${owner}` : ""} is a tenant NATS credential outside tenant namespaces; it must exist only in its tenant's own namespace.`, secret.urn);
-        return;
-    }
-    if (owner && owner !== nsTenant) {
-        report(`${what} holds tenant ${owner}'s NATS credential in tenant ${nsTenant}'s namespace; it must exist only in "${namespaceOfTenant(owner, config)}".`, secret.urn);
-        return;
-    }
-    // The account name is plain; the seed next to it may be unknown during preview and is never read.
-    const account = known(() => ((secret.props.stringData ?? {}) as Record<string, unknown>)[CREDENTIAL_ACCOUNT_KEY]);
-    const ns = index.namespaces.get(meta.namespace!)?.[0];
-    const nsId = ns ? metadataOf(ns.props).labels[config.tenantLabel] : undefined;
-    if (typeof account === "string" && nsId !== undefined && account !== nsId) {
-        report(`${what} of tenant ${nsTenant} holds the credential of NATS account "${account}"; it must hold tenant ${nsTenant}'s own account "${nsId}".`, secret.urn);
-    }
-}
-
-// Reads a value that may be unknown during preview; unknown reads as undefined instead of aborting the rule.
-function known<T>(read: () => T): T | undefined {
-    try {
-        return read();
-    } catch (error) {
-        if (error instanceof UnknownValueError) return undefined;
-        throw error;
+// A Secret whose data is unknown during preview and comes from another tenant's resources may be a copy of that tenant's seed.
+function unknownCredentials(index: StackIndex, config: GuardConfig, report: Report): void {
+    for (const o of index.objects.filter((x) => isKind(x, "Secret"))) {
+        if (!firstUnknown(o.body.data) && !firstUnknown(o.body.stringData)) continue;
+        const deps = [...(o.resource.propertyDependencies?.stringData ?? []), ...(o.resource.propertyDependencies?.data ?? [])];
+        const sources = deps.length > 0 ? deps : o.resource.dependencies;
+        const here = tenantOfNamespace(o.meta.namespace, config);
+        const foreign = [...new Set(sources.map((d) => index.ownerOf(d)).filter((s): s is string => s !== undefined && s !== here))].sort();
+        for (const owner of foreign) {
+            report(`${describeObject(o)} has data unknown during preview that comes from tenant ${owner}'s resources; it may hold tenant ${owner}'s credential, which may exist only in "${namespaceOfTenant(owner, config)}".`, o.resource.urn);
+        }
     }
 }

@@ -1,23 +1,29 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchemaFor, readConfig, type GuardConfig } from "./config";
-import { describeObject, isNamespacedKind, metadataOf } from "./helpers";
+import { labelOf, shown } from "./metadata";
+import { describeObject } from "./objects";
+import { resourceRule } from "./rule-kit";
+import { isUnknown } from "./unknowns";
 
-/** Checks that every namespaced Kubernetes object names its namespace explicitly. */
-export const requireExplicitNamespace: ResourceValidationPolicy = {
-    name: "require-explicit-namespace",
-    description: "Checks that every namespaced Kubernetes object sets metadata.namespace explicitly.",
-    enforcementLevel: "mandatory",
-    configSchema: configSchemaFor(["tenantLabel"]),
-    validateResource: (args, reportViolation) => {
-        if (!isNamespacedKind(args.type)) return;
-        const config = readConfig(args.getConfig<Partial<GuardConfig>>());
-        const meta = metadataOf(args.props);
-        if (meta.namespace) return;
-        const tenantId = meta.labels[config.tenantLabel];
-        const owner = tenantId ? ` (tenant ${tenantId})` : "";
-        reportViolation(
-            `${describeObject(args.type, args.name, args.props)}${owner} does not set metadata.namespace; ` +
-                "every namespaced object must name its namespace so it can never land in the provider's default namespace.",
-        );
+/** Checks that every namespaced Kubernetes object, in every form, names a namespace known during preview. */
+export const requireExplicitNamespace: ResourceValidationPolicy = resourceRule(
+    {
+        name: "require-explicit-namespace",
+        description: "Checks that every namespaced Kubernetes object, in every form it is declared, sets metadata.namespace explicitly to a value known during preview.",
+        config: ["tenantLabel"],
     },
-};
+    ({ config, declaration }, report) => {
+        for (const o of declaration.objects) {
+            const { namespace } = o.meta;
+            const tenantId = labelOf(o.meta, config.tenantLabel);
+            const owner = tenantId ? ` (tenant ${shown(tenantId)})` : "";
+            if (namespace !== undefined && isUnknown(namespace) && o.scope !== "cluster") {
+                report(`${describeObject(o)}${owner} has a metadata.namespace that is unknown during preview; its namespace must be known so the pack can tell which tenant it belongs to.`);
+            } else if (namespace === undefined && o.scope === "namespaced") {
+                report(
+                    `${describeObject(o)}${owner} does not set metadata.namespace; ` +
+                        "every namespaced object must name its namespace so it can never land in the provider's default namespace.",
+                );
+            }
+        }
+    },
+);

@@ -1,6 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchemaFor, readConfig, type GuardConfig } from "./config";
-import { arrayOf, describeObject, kindOf, metadataOf, tenantOfNamespace } from "./helpers";
+import { arrayOf, tenantOfNamespace } from "./helpers";
+import { describeObject, isKind } from "./objects";
+import { resourceRule } from "./rule-kit";
+import { firstUnknown } from "./unknowns";
 
 /** One rule of a Role's `rules`. */
 interface PolicyRule {
@@ -23,23 +25,29 @@ const GUARDED_RESOURCES: Record<string, string> = {
 };
 
 /** Checks that Roles in tenant namespaces are least-privilege. */
-export const requireLeastPrivilegeRoles: ResourceValidationPolicy = {
-    name: "require-least-privilege-roles",
-    description:
-        "Checks that Roles in tenant namespaces use no wildcards, grant secrets only by exact resourceNames, and cannot escalate or change RBAC, quotas, limits or network policies.",
-    enforcementLevel: "mandatory",
-    configSchema: configSchemaFor(["tenantNamespacePrefix"]),
-    validateResource: (args, reportViolation) => {
-        if (kindOf(args.type) !== "Role") return;
-        const config = readConfig(args.getConfig<Partial<GuardConfig>>());
-        const slug = tenantOfNamespace(metadataOf(args.props).namespace, config);
-        if (!slug) return;
-        const role = `${describeObject(args.type, args.name, args.props)} of tenant ${slug}`;
-        arrayOf<PolicyRule>(args.props.rules).forEach((rule, i) => {
-            for (const problem of ruleProblems(rule)) reportViolation(`${role} ${problem} (rule ${i + 1}).`);
-        });
+export const requireLeastPrivilegeRoles: ResourceValidationPolicy = resourceRule(
+    {
+        name: "require-least-privilege-roles",
+        description:
+            "Checks that Roles in tenant namespaces are known during preview, use no wildcards, grant secrets only by exact resourceNames, and cannot escalate or change RBAC, quotas, limits or network policies.",
+        config: ["tenantNamespacePrefix"],
     },
-};
+    ({ config, declaration }, report) => {
+        for (const o of declaration.objects.filter((x) => isKind(x, "Role"))) {
+            const slug = tenantOfNamespace(o.meta.namespace, config);
+            if (!slug) continue;
+            const role = `${describeObject(o)} of tenant ${slug}`;
+            const unknown = firstUnknown(o.body.rules, "rules");
+            if (unknown) {
+                report(`${role} has ${unknown} unknown during preview; what a tenant Role grants must be known so the pack can check it.`);
+                continue;
+            }
+            arrayOf<PolicyRule>(o.body.rules).forEach((rule, i) => {
+                for (const problem of ruleProblems(rule)) report(`${role} ${problem} (rule ${i + 1}).`);
+            });
+        }
+    },
+);
 
 // Everything wrong with one rule, each phrased as "<what it does>; <what must be true>".
 function ruleProblems(rule: PolicyRule): string[] {

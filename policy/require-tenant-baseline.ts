@@ -1,95 +1,73 @@
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { parseQuantity } from "../registry/quantity";
-import { configSchemaFor, readConfig, type GuardConfig } from "./config";
-import { arrayOf, describeObject, metadataOf, StackIndex, tenantOfNamespace } from "./helpers";
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { RESOURCE_QUOTA_NAME } from "../contract";
+import { baselineScopeProblem, isDefaultDeny, limitRangeProblems, quotaCeilingProblems, quotaScope } from "./baseline-checks";
+import { tenantOfNamespace } from "./helpers";
+import { stackRule, type Report } from "./rule-kit";
+import { byName, type StackIndex, type StackObject } from "./stack-index";
+import { entryFor, registryFor } from "./tenant-registry";
 
-/** Checks that every tenant namespace has its quota, limits and default-deny policy, within its plan. */
-export const requireTenantBaseline: StackValidationPolicy = {
-    name: "require-tenant-baseline",
-    description:
-        "Checks that every tenant namespace has exactly one ResourceQuota within its plan's ceilings, exactly one LimitRange and a default-deny NetworkPolicy.",
-    enforcementLevel: "mandatory",
-    configSchema: configSchemaFor(["tenantNamespacePrefix", "planLabel", "planCeilings"]),
-    validateStack: (args, reportViolation) => {
-        const config = readConfig(args.getConfig<Partial<GuardConfig>>());
-        const index = new StackIndex(args.resources);
-        for (const [namespace, nsResources] of index.namespaces) {
+/** Checks that every tenant namespace has its baseline quota, limits and default-deny policy, within the plan the registry gives it. */
+export const requireTenantBaseline: StackValidationPolicy = stackRule(
+    {
+        name: "require-tenant-baseline",
+        description:
+            "Checks that every tenant namespace has exactly one unscoped ResourceQuota (named quota, without scopes or scopeSelector) and exactly one LimitRange, both within the ceilings of the tenant's plan in the registry (quantities compared exactly), and a default-deny NetworkPolicy, in every form they are declared.",
+        config: ["tenantNamespacePrefix", "orgIdAnnotation", "registryDir"],
+    },
+    (index, config, report) => {
+        const view = registryFor(config);
+        for (const [namespace, nsObjects] of index.namespaces) {
             const slug = tenantOfNamespace(namespace, config);
             if (!slug) continue;
-            const ns = nsResources[0];
+            const urn = nsObjects[0].resource.urn;
             const where = `Tenant namespace "${namespace}" (tenant ${slug})`;
-            const quotas = index.objectsOfKind(namespace, "ResourceQuota");
-            const limits = index.objectsOfKind(namespace, "LimitRange");
-            for (const [kind, found] of [["ResourceQuota", quotas], ["LimitRange", limits]] as const) {
-                if (found.length !== 1) {
-                    reportViolation(`${where} has ${countOf(kind, found)}; every tenant namespace needs exactly one ${kind}.`, ns.urn);
-                }
+            const found = entryFor(view, slug, index.tenantIdOf(slug, config));
+            if ("problem" in found) {
+                report(`${where}: its quota and LimitRange cannot be checked against its plan because ${found.problem}; the registry must load and list the tenant.`, urn);
             }
-            const policies = index.objectsOfKind(namespace, "NetworkPolicy");
-            if (!policies.some(isDefaultDeny)) {
-                reportViolation(
-                    `${where} has no default-deny NetworkPolicy; every tenant namespace needs one with podSelector {}, policyTypes Ingress and Egress and no rules.`,
-                    ns.urn,
-                );
+            const plan = "problem" in found ? undefined : { name: found.entry.tenant.plan, plan: found.plan };
+            const quotas = unscopedQuotas(index, namespace, slug, where, urn, report);
+            for (const quota of quotas) if (plan) quotaCeilingProblems(quota, slug, plan.name, plan.plan).forEach((m) => report(m, quota.resource.urn));
+            const limits = byName(index.objectsOfKind(namespace, "LimitRange"));
+            if (limits.size !== 1) report(`${where} has ${countOf("LimitRange", [...limits.keys()])}; every tenant namespace needs exactly one LimitRange.`, urn);
+            for (const variants of limits.values()) {
+                for (const lr of variants) if (plan) limitRangeProblems(lr, slug, plan.name, plan.plan).forEach((m) => report(m, lr.resource.urn));
             }
-            const plan = metadataOf(ns.props).labels[config.planLabel];
-            const ceilings = plan === undefined ? undefined : config.planCeilings[plan];
-            if (!ceilings) {
-                reportViolation(
-                    `${where} has plan "${plan ?? ""}" (label ${config.planLabel}), which has no quota ceilings; known plans: ${Object.keys(config.planCeilings).join(", ")}.`,
-                    ns.urn,
-                );
-                continue;
-            }
-            for (const quota of quotas) checkCeilings(quota, slug, plan!, ceilings, reportViolation);
+            defaultDenyProblem(index, namespace, where, urn, report);
         }
     },
-};
+);
 
-function countOf(kind: string, found: PolicyResource[]): string {
-    if (found.length === 0) return `no ${kind}`;
-    const names = found.map((r) => metadataOf(r.props).name ?? r.name).join(", ");
-    return `${found.length} ${kind}s (${names})`;
+// Reports the scoping problems and returns the variants of every unscoped quota (the baseline).
+function unscopedQuotas(index: StackIndex, namespace: string, slug: string, where: string, urn: string, report: Report): StackObject[] {
+    const quotas = byName(index.objectsOfKind(namespace, "ResourceQuota"));
+    for (const variant of quotas.get(RESOURCE_QUOTA_NAME) ?? []) {
+        const problem = baselineScopeProblem(variant, slug);
+        if (problem) report(problem, variant.resource.urn);
+    }
+    const unscoped = [...quotas].filter(([, variants]) => variants.every((v) => quotaScope(v) === "unscoped"));
+    const rule = "every tenant namespace needs exactly one unscoped ResourceQuota, its baseline, so that every pod is constrained.";
+    if (quotas.size === 0) report(`${where} has no ResourceQuota; ${rule}`, urn);
+    else if (unscoped.length === 0) report(`${where} has no unscoped ResourceQuota (only ${[...quotas.keys()].join(", ")}); ${rule}`, urn);
+    else if (unscoped.length > 1) report(`${where} has ${unscoped.length} unscoped ResourceQuotas (${unscoped.map(([name]) => name).join(", ")}); ${rule}`, urn);
+    return unscoped.flatMap(([, variants]) => variants);
 }
 
-/** True for a NetworkPolicy that selects every pod and denies all ingress and egress. */
-export function isDefaultDeny(policy: PolicyResource): boolean {
-    const spec = (policy.props.spec ?? {}) as Record<string, unknown>;
-    const selector = (spec.podSelector ?? {}) as Record<string, unknown>;
-    const selectsAll =
-        Object.keys((selector.matchLabels ?? {}) as object).length === 0 && arrayOf(selector.matchExpressions).length === 0;
-    const types = arrayOf<string>(spec.policyTypes);
-    return (
-        selectsAll &&
-        types.includes("Ingress") &&
-        types.includes("Egress") &&
-        arrayOf(spec.ingress).length === 0 &&
-        arrayOf(spec.egress).length === 0
+function defaultDenyProblem(index: StackIndex, namespace: string, where: string, urn: string, report: Report): void {
+    const policies = byName(index.objectsOfKind(namespace, "NetworkPolicy"));
+    const verdicts = [...policies.values()].map((variants) => {
+        const each = variants.map(isDefaultDeny);
+        return each.every((v) => v === true) ? true : each.some((v) => v === "unknown") ? "unknown" : false;
+    });
+    if (verdicts.includes(true)) return;
+    const unknown = verdicts.includes("unknown") ? " known during preview" : "";
+    report(
+        `${where} has no default-deny NetworkPolicy${unknown}; every tenant namespace needs one with podSelector {}, policyTypes Ingress and Egress and no rules, in every form it is declared.`,
+        urn,
     );
 }
 
-function checkCeilings(
-    quota: PolicyResource,
-    slug: string,
-    plan: string,
-    ceilings: Record<string, string>,
-    reportViolation: (message: string, urn?: string) => void,
-): void {
-    const hard = (((quota.props.spec ?? {}) as Record<string, unknown>).hard ?? {}) as Record<string, unknown>;
-    const name = `${describeObject(quota.type, quota.name, quota.props)} of tenant ${slug}`;
-    for (const key of Object.keys(ceilings)) {
-        const ceiling = ceilings[key];
-        const raw = hard[key];
-        if (raw === undefined || raw === null) {
-            reportViolation(`${name} does not set ${key}; the ${plan} plan caps it at ${ceiling}.`, quota.urn);
-            continue;
-        }
-        const value = parseQuantity(String(raw));
-        const max = parseQuantity(ceiling);
-        if (value === undefined || max === undefined) {
-            reportViolation(`${name} sets ${key} to "${String(raw)}", which is not a Kubernetes quantity; it must be at most ${ceiling}.`, quota.urn);
-        } else if (value > max) {
-            reportViolation(`${name} sets ${key} to ${String(raw)}, above the ${plan} plan's ceiling of ${ceiling}.`, quota.urn);
-        }
-    }
+function countOf(kind: string, names: string[]): string {
+    if (names.length === 0) return `no ${kind}`;
+    return `${names.length} ${kind}s (${names.join(", ")})`;
 }

@@ -1,16 +1,15 @@
-import * as fs from "node:fs";
-import { LIFECYCLE_ANNOTATION, NAMESPACE_PREFIX, NATS_AUTHORIZATION_CONFIGMAP, NATS_CREDENTIALS_SECRET, ORG_ID_ANNOTATION, PERMISSIONS_JSON_KEY, PLATFORM_ACCOUNT, PLATFORM_BROADCAST_SUBJECT, QUOTA_FIELDS, STATUS_LOCAL_SUBJECT, TENANT_LABEL, tenantSubjects, TIER_LABEL, type QuotaField } from "../../contract";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import { configSchemaFor, DEFAULT_CONFIG, readConfig } from "../../policy/config";
+import { LIFECYCLE_ANNOTATION, NAMESPACE_PREFIX, ORG_ID_ANNOTATION, PLATFORM_ACCOUNT, PLATFORM_BROADCAST_SUBJECT, STATUS_LOCAL_SUBJECT, TENANT_LABEL, tenantSubjects } from "../../contract";
 import { stackConfigSchema } from "../../infra/config";
+import { configSchemaFor, DEFAULT_CONFIG, readConfig } from "../../policy/config";
+import { registryFor } from "../../policy/tenant-registry";
+import { REGISTRY_DIR } from "./registry";
 
 
 describe("pack configuration defaults", () => {
     it("match the program's labels and annotations", () => {
         expect(DEFAULT_CONFIG.tenantLabel).toBe(TENANT_LABEL);
-        expect(DEFAULT_CONFIG.planLabel).toBe(TIER_LABEL);
         expect(DEFAULT_CONFIG.lifecycleAnnotation).toBe(LIFECYCLE_ANNOTATION);
         expect(DEFAULT_CONFIG.orgIdAnnotation).toBe(ORG_ID_ANNOTATION);
         expect(DEFAULT_CONFIG.tenantNamespacePrefix).toBe(NAMESPACE_PREFIX);
@@ -23,26 +22,22 @@ describe("pack configuration defaults", () => {
         ]);
         expect(DEFAULT_CONFIG.platformNamespaces).toContain(stack.nats.namespace);
         expect(DEFAULT_CONFIG.platformNamespaces).toContain(stack.platformController.namespace);
+        expect(DEFAULT_CONFIG.natsNamespaces).toEqual([stack.nats.namespace]);
     });
 
-    it("match the plan catalog's quota ceilings", () => {
-        const catalog = parse(fs.readFileSync(path.join(__dirname, "../../tenants/plans.yaml"), "utf8")) as {
-            plans: Record<string, { quota: Record<string, string | number> }>;
-        };
-        const expected = Object.fromEntries(
-            Object.entries(catalog.plans).map(([plan, { quota }]) => [
-                plan,
-                Object.fromEntries(Object.entries(quota).map(([key, value]) => [QUOTA_FIELDS[key as QuotaField], String(value)])),
-            ]),
-        );
-        expect(DEFAULT_CONFIG.planCeilings).toEqual(expected);
+    it("read the repository's registry next to the pack by default, and any registry the configuration names", () => {
+        expect(registryFor(DEFAULT_CONFIG).dir).toBe(path.resolve(__dirname, "../../tenants"));
+        const view = registryFor({ ...DEFAULT_CONFIG, registryDir: REGISTRY_DIR });
+        expect([view.dir, view.problem, view.registry?.entries.map((e) => e.tenant.slug)]).toEqual([REGISTRY_DIR, undefined, ["acme", "globex", "initech"]]);
+        expect(registryFor({ ...DEFAULT_CONFIG, registryDir: REGISTRY_DIR })).toBe(view);
+    });
+
+    it("cover the kubeadm pod and Service ranges unless the cluster's are configured", () => {
+        expect([DEFAULT_CONFIG.podCidrs, DEFAULT_CONFIG.serviceCidrs]).toEqual([["10.244.0.0/16"], ["10.96.0.0/12"]]);
     });
 
     it("match the program's NATS names and platform subjects", () => {
         expect(DEFAULT_CONFIG.platformNatsAccount).toBe(PLATFORM_ACCOUNT);
-        expect(DEFAULT_CONFIG.natsAuthorizationConfigMap).toBe(NATS_AUTHORIZATION_CONFIGMAP);
-        expect(DEFAULT_CONFIG.natsPermissionsKey).toBe(PERMISSIONS_JSON_KEY);
-        expect(DEFAULT_CONFIG.natsCredentialsSecret).toBe(NATS_CREDENTIALS_SECRET);
         expect(DEFAULT_CONFIG.platformNatsSubjects.map((s) => s.replace("{slug}", "acme"))).toEqual([
             PLATFORM_BROADCAST_SUBJECT,
             STATUS_LOCAL_SUBJECT,

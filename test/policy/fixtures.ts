@@ -1,199 +1,137 @@
+// The compliant stack, built from the components' own pure spec builders over the policy tests'
+// registry, so the fixture cannot drift from what the program declares.
+import { createHash } from "node:crypto";
+import {
+    accountsConfigMapSpec,
+    agentServiceAccountSpec,
+    authorizationConfigMapSpec,
+    isProtected,
+    limitRangeSpec,
+    namespaceSpec,
+    natsCredentialsSecretSpec,
+    networkPolicySpecs,
+    permissionStructure,
+    platformAgentManagerBindingSpec,
+    platformAgentManagerRoleSpec,
+    platformCredentialsSecretSpec,
+    priorityCeilingSpec,
+    priorityClassSpecs,
+    renderAuthorization,
+    renderJson,
+    resourceQuotaSpec,
+    secretReaderBindingSpec,
+    secretReaderRoleSpec,
+    secretSpec,
+    tenantAccountSpec,
+    userNkeyFromBase64,
+} from "../../components";
+import { CREDENTIAL_SEED_KEY, PLATFORM_ACCOUNT } from "../../contract";
+import type { Registry, RegistryEntry } from "../../registry";
+import { REGISTRY, REGISTRY_DIR } from "./registry";
 import { fixture, type Fixture } from "./support";
-import { DEFAULT_CONFIG } from "../../policy/config";
 
-/** A tenant as the fixtures need it. */
-export interface TenantFixture {
-    /** Slug. */
-    slug: string;
-    /** Opaque org id. */
-    id: string;
-    /** Plan. */
-    plan: string;
-    /** Lifecycle. */
-    lifecycle: string;
+/** Pack configuration every policy test uses: the tests' registry. */
+export const CONFIG = { registryDir: REGISTRY_DIR };
+/** Where the NATS server runs, as the program's default stack config says. */
+export const NATS = { namespace: "nats", port: 4222, url: "nats://nats.nats.svc.cluster.local:4222" };
+/** The platform's controller, as the program's default stack config says. */
+export const CONTROLLER = { namespace: "platform-system", serviceAccount: "agent-orchestrator" };
+
+/** A registry entry by slug (of the tests' registry unless another is given). */
+export function entry(slug: string, registry: Registry = REGISTRY): RegistryEntry {
+    const found = registry.entries.find((e) => e.tenant.slug === slug);
+    if (!found) throw new Error(`the policy tests' registry has no tenant ${slug}`);
+    return found;
 }
 
-/** Tenant acme of the example registry. */
-export const ACME: TenantFixture = { slug: "acme", id: "org_7f3k2m9q", plan: "standard", lifecycle: "active" };
-/** Tenant globex of the example registry. */
-export const GLOBEX: TenantFixture = { slug: "globex", id: "org_k4x8p2wn", plan: "enterprise", lifecycle: "active" };
+/** The tenant id of a slug. */
+export const idOf = (slug: string) => entry(slug).tenant.id;
 
-/** The three labels of every tenant object. */
-export function labels(t: TenantFixture): Record<string, string> {
-    return { "tenancy.io/tenant-id": t.id, tier: t.plan, "app.kubernetes.io/managed-by": "tenancy" };
+/** A user nkey that is the same on every run: its 32 bytes are a hash of `owner`. */
+export function nkeyOf(owner: string) {
+    return userNkeyFromBase64(createHash("sha256").update(owner).digest("base64"));
 }
 
-/** Metadata of a namespaced tenant object. */
-export function meta(t: TenantFixture, name: string) {
-    return { name, namespace: `org-${t.slug}`, labels: labels(t) };
+// The typed resource's apiVersion and kind, as the SDK sets them on every typed resource's inputs.
+function typed(type: string, name: string, spec: object, parent?: Fixture, protect?: boolean): Fixture {
+    const [, module, kind] = type.split(":");
+    const apiVersion = module.startsWith("core/") ? module.slice(5) : module;
+    return fixture(type, name, { apiVersion, kind, ...structuredClone(spec) }, parent, protect);
 }
 
-/** The tenant's Namespace properties. */
-export function namespaceProps(t: TenantFixture) {
-    return {
-        apiVersion: "v1",
-        kind: "Namespace",
-        metadata: {
-            name: `org-${t.slug}`,
-            labels: labels(t),
-            annotations: {
-                "tenancy.io/org-id": t.id,
-                "tenancy.io/plan": t.plan,
-                "tenancy.io/agent-limit": "10",
-                "tenancy.io/lifecycle": t.lifecycle,
-            },
-        },
-    };
+// A spec whose values the builder wraps as secrets (Outputs), with plain values instead.
+function plainSecret<T extends { stringData: Record<string, unknown> }>(spec: T, values: Record<string, string>): T {
+    return { ...spec, stringData: { ...spec.stringData, ...values } };
 }
 
-/** The secret reader Role. */
-export function secretReaderRole(t: TenantFixture) {
-    return {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "Role",
-        metadata: meta(t, "agent-secret-reader"),
-        rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: ["nats-credentials", "openai-api"] }],
-    };
-}
-
-/** The platform agent manager Role. */
-export function platformRole(t: TenantFixture) {
-    return {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "Role",
-        metadata: meta(t, "platform-agent-manager"),
-        rules: [
-            { apiGroups: [""], resources: ["pods", "persistentvolumeclaims"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
-            { apiGroups: [""], resources: ["pods/log", "pods/status"], verbs: ["get", "list", "watch"] },
-        ],
-    };
-}
-
-/** The secret reader RoleBinding to the tenant's agent ServiceAccount. */
-export function secretReaderBinding(t: TenantFixture) {
-    return {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: meta(t, "agent-secret-reader"),
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "agent-secret-reader" },
-        subjects: [{ kind: "ServiceAccount", name: "agent-worker-sa", namespace: `org-${t.slug}` }],
-    };
-}
-
-/** The platform agent manager RoleBinding to the platform's orchestrator. */
-export function platformBinding(t: TenantFixture) {
-    return {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: meta(t, "platform-agent-manager"),
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "platform-agent-manager" },
-        subjects: [{ kind: "ServiceAccount", name: "agent-orchestrator", namespace: "platform-system" }],
-    };
-}
-
-/** The tenant's NetworkPolicies, by name. */
-export function networkPolicies(t: TenantFixture) {
-    const policy = (name: string, spec: Record<string, unknown>) => ({
-        apiVersion: "networking.k8s.io/v1",
-        kind: "NetworkPolicy",
-        metadata: meta(t, name),
-        spec,
-    });
-    const same = [{ podSelector: {} }];
-    return {
-        "default-deny": policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
-        "allow-same-namespace": policy("allow-same-namespace", {
-            podSelector: {},
-            policyTypes: ["Ingress", "Egress"],
-            ingress: [{ from: same }],
-            egress: [{ to: same }],
-        }),
-        "allow-dns": policy("allow-dns", {
-            podSelector: {},
-            policyTypes: ["Egress"],
-            egress: [
-                {
-                    to: [
-                        {
-                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                        },
-                    ],
-                    ports: [{ protocol: "UDP", port: 53 }],
-                },
-            ],
-        }),
-        "allow-nats": policy("allow-nats", {
-            podSelector: {},
-            policyTypes: ["Egress"],
-            egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "nats" } } }], ports: [{ protocol: "TCP", port: 4222 }] }],
-        }),
-        "allow-egress-cidrs": policy("allow-egress-cidrs", {
-            podSelector: {},
-            policyTypes: ["Egress"],
-            egress: [{ to: [{ ipBlock: { cidr: "203.0.113.0/24" } }] }],
-        }),
-    };
-}
-
-/** The standard-plan ResourceQuota. */
-export function quotaProps(t: TenantFixture) {
-    return {
-        apiVersion: "v1",
-        kind: "ResourceQuota",
-        metadata: meta(t, "quota"),
-        spec: {
-            // The ceilings themselves: config.test.ts checks they equal the catalog's standard plan.
-            hard: { ...DEFAULT_CONFIG.planCeilings.standard },
-        },
-    };
-}
+const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const RBAC = "kubernetes:rbac.authorization.k8s.io/v1";
 
 /** Every resource of one tenant as the program registers it: components, then Kubernetes children. */
-export function tenantStack(t: TenantFixture): Fixture[] {
-    const n = t.slug;
-    const tenant = fixture("tenancy:tenant:Tenant", n, {});
-    const nsComp = fixture("tenancy:tenant:TenantNamespace", n, {}, tenant);
-    const quotaComp = fixture("tenancy:tenant:TenantQuota", n, {}, tenant);
-    const access = fixture("tenancy:tenant:TenantAccess", n, {}, tenant);
-    const network = fixture("tenancy:tenant:TenantNetwork", n, {}, tenant);
-    const secrets = fixture("tenancy:tenant:TenantSecrets", n, {}, tenant);
-    const policies = networkPolicies(t);
+export function tenantStack(slug: string, registry: Registry = REGISTRY): Fixture[] {
+    const { tenant, plan } = entry(slug, registry);
+    const classes = Object.values(registry.plans.plans).map((p) => p.priorityClassName);
+    const root = fixture("tenancy:tenant:Tenant", slug, { namespace: `org-${slug}`, tenantId: tenant.id });
+    const nsComp = fixture("tenancy:tenant:TenantNamespace", slug, {}, root);
+    const quotaComp = fixture("tenancy:tenant:TenantQuota", slug, {}, root);
+    const access = fixture("tenancy:tenant:TenantAccess", slug, {}, root);
+    const network = fixture("tenancy:tenant:TenantNetwork", slug, {}, root);
+    const secrets = fixture("tenancy:tenant:TenantSecrets", slug, {}, root);
+    const nats = fixture("tenancy:nats:NatsAccount", `${slug}-nats`, {}, root);
+    const account = tenantAccountSpec(tenant, plan);
     return [
-        tenant,
+        root,
         nsComp,
-        fixture("kubernetes:core/v1:Namespace", `${n}-namespace`, namespaceProps(t), nsComp, t.lifecycle !== "decommissioned"),
+        typed("kubernetes:core/v1:Namespace", `${slug}-namespace`, namespaceSpec(tenant), nsComp, isProtected(tenant)),
         quotaComp,
-        fixture("kubernetes:core/v1:ResourceQuota", `${n}-quota`, quotaProps(t), quotaComp),
-        fixture(
-            "kubernetes:core/v1:LimitRange",
-            `${n}-limits`,
-            { apiVersion: "v1", kind: "LimitRange", metadata: meta(t, "limits"), spec: { limits: [{ type: "Container", default: { cpu: "2000m" } }] } },
-            quotaComp,
-        ),
+        typed("kubernetes:core/v1:ResourceQuota", `${slug}-quota`, resourceQuotaSpec(tenant, plan), quotaComp),
+        typed("kubernetes:core/v1:ResourceQuota", `${slug}-priority-ceiling`, priorityCeilingSpec(tenant, plan, classes), quotaComp),
+        typed("kubernetes:core/v1:LimitRange", `${slug}-limits`, limitRangeSpec(tenant, plan), quotaComp),
         access,
-        fixture("kubernetes:core/v1:ServiceAccount", `${n}-agent-sa`, { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(t, "agent-worker-sa") }, access),
-        fixture("kubernetes:rbac.authorization.k8s.io/v1:Role", `${n}-secret-reader`, secretReaderRole(t), access),
-        fixture("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", `${n}-secret-reader`, secretReaderBinding(t), access),
-        fixture("kubernetes:rbac.authorization.k8s.io/v1:Role", `${n}-platform-agent-manager`, platformRole(t), access),
-        fixture("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", `${n}-platform-agent-manager`, platformBinding(t), access),
+        typed("kubernetes:core/v1:ServiceAccount", `${slug}-agent-sa`, agentServiceAccountSpec(tenant), access),
+        typed(`${RBAC}:Role`, `${slug}-secret-reader`, secretReaderRoleSpec(tenant), access),
+        typed(`${RBAC}:RoleBinding`, `${slug}-secret-reader`, secretReaderBindingSpec(tenant), access),
+        typed(`${RBAC}:Role`, `${slug}-platform-agent-manager`, platformAgentManagerRoleSpec(tenant), access),
+        typed(`${RBAC}:RoleBinding`, `${slug}-platform-agent-manager`, platformAgentManagerBindingSpec(tenant, CONTROLLER), access),
         network,
-        ...Object.entries(policies).map(([name, props]) =>
-            fixture("kubernetes:networking.k8s.io/v1:NetworkPolicy", `${n}-${name}`, props, network),
-        ),
+        ...networkPolicySpecs(tenant, NATS).map((spec) => typed(NP, `${slug}-${spec.metadata.name}`, spec, network)),
         secrets,
-        fixture(
-            "kubernetes:core/v1:Secret",
-            `${n}-openai-api`,
-            { apiVersion: "v1", kind: "Secret", metadata: meta(t, "openai-api"), type: "Opaque", stringData: { apiKey: "sk-test" } },
-            secrets,
+        ...tenant.secrets.map((s) =>
+            typed("kubernetes:core/v1:Secret", `${slug}-${s.name}`, plainSecret(secretSpec(tenant, s.name, {}), Object.fromEntries(s.keys.map((k) => [k, `test-${k}`]))), secrets),
         ),
+        nats,
+        typed("kubernetes:core/v1:Secret", `${slug}-nats-credentials`, plainSecret(natsCredentialsSecretSpec(tenant, account, NATS.url, ""), { [CREDENTIAL_SEED_KEY]: nkeyOf(slug).seed }), nats),
     ];
 }
 
-/** Finds a fixture by Pulumi name (throws when absent, so a renamed fixture fails loudly). */
+/** The platform's side: one PriorityClass per plan and the NATS authorization over `slugs`. */
+export function platformStack(slugs: string[], registry: Registry = REGISTRY): Fixture[] {
+    const priority = fixture("tenancy:platform:PlanPriorityClasses", "plan-priority", {});
+    const plans = Object.keys(registry.plans.plans).sort((a, b) => a.localeCompare(b));
+    const entries = new Map(registry.entries.map((e) => [e.tenant.slug, e]));
+    const structure = permissionStructure(slugs.map((s) => tenantAccountSpec(entries.get(s)!.tenant, entries.get(s)!.plan)));
+    const keys = { platform: nkeyOf(PLATFORM_ACCOUNT).publicKey, tenants: Object.fromEntries(slugs.map((s) => [entries.get(s)!.tenant.id, nkeyOf(s).publicKey])) };
+    const auth = fixture("tenancy:nats:NatsAuthorization", "nats", {});
+    return [
+        priority,
+        ...priorityClassSpecs(registry.plans).map((spec, i) => typed("kubernetes:scheduling.k8s.io/v1:PriorityClass", `plan-priority-${plans[i]}`, spec, priority)),
+        auth,
+        typed("kubernetes:core/v1:Secret", "nats-platform-credentials", plainSecret(platformCredentialsSecretSpec(NATS.namespace, NATS.url, ""), { [CREDENTIAL_SEED_KEY]: nkeyOf(PLATFORM_ACCOUNT).seed }), auth),
+        typed("kubernetes:core/v1:ConfigMap", "nats-accounts", accountsConfigMapSpec(NATS.namespace, renderAuthorization(structure, keys)), auth),
+        typed("kubernetes:core/v1:ConfigMap", "nats-authorization", authorizationConfigMapSpec(NATS.namespace, renderJson(structure)), auth),
+    ];
+}
+
+/** The whole compliant stack for some tenants of a registry (default: all three of the tests' registry). */
+export function world(slugs?: string[], registry: Registry = REGISTRY): Fixture[] {
+    const chosen = slugs ?? registry.entries.map((e) => e.tenant.slug);
+    return [...chosen.flatMap((s) => tenantStack(s, registry)), ...platformStack(chosen, registry)];
+}
+
+/** Finds a Kubernetes fixture by Pulumi name, or `Kind/name` where a Role and its RoleBinding share it (throws when absent). */
 export function byName(fixtures: Fixture[], name: string): Fixture {
-    const found = fixtures.find((f) => f.name === name && !f.type.startsWith("tenancy:"));
-    if (!found) throw new Error(`no fixture named ${name}`);
-    return found;
+    const [kind, pulumiName] = name.includes("/") ? name.split("/") : [undefined, name];
+    const found = fixtures.filter((f) => f.name === pulumiName && f.type.startsWith("kubernetes:") && (!kind || f.type.endsWith(`:${kind}`)));
+    if (found.length !== 1) throw new Error(`${found.length} fixtures named ${name}`);
+    return found[0];
 }

@@ -8,8 +8,8 @@ import * as structPb from "google-protobuf/google/protobuf/struct_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PolicyHostError, startPolicyPack, UNKNOWN, type PolicyHost } from "../../cli/engine";
 import { RULES } from "../../policy/rules";
-import { ACME, byName, GLOBEX, secretReaderBinding, tenantStack } from "./fixtures";
-import { fixture, toEngine } from "./support";
+import { byName, CONFIG, tenantStack, world } from "./fixtures";
+import { clone, fixture, toEngine } from "./support";
 
 const ROOT = path.resolve(__dirname, "../..");
 const PACK_DIR = path.join(ROOT, "policy");
@@ -17,6 +17,7 @@ const VERSION = (JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"),
 const RB = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const secretReaderBinding = () => clone(byName(world(), "RoleBinding/acme-secret-reader")).props;
 
 function alive(pid: number): boolean {
     try {
@@ -41,7 +42,9 @@ describe("tenancy-guard over the Analyzer protocol", () => {
     let host: PolicyHost;
 
     beforeAll(async () => {
-        host = await startPolicyPack({ packDir: PACK_DIR, timeoutMs: 60_000 });
+        // The tests' registry, as `tenancy plan` passes the registry it planned to every rule that reads one.
+        const config = Object.fromEntries(RULES.filter((r) => r.configSchema?.properties?.registryDir).map((r) => [r.name, CONFIG]));
+        host = await startPolicyPack({ packDir: PACK_DIR, timeoutMs: 60_000, config });
     });
 
     afterAll(async () => {
@@ -83,7 +86,7 @@ describe("tenancy-guard over the Analyzer protocol", () => {
         request.setType(RB);
         request.setName("acme-secret-reader");
         request.setUrn("urn:pulumi:dev::tenancy::kubernetes:rbac.authorization.k8s.io/v1:RoleBinding::acme-secret-reader");
-        request.setProperties(structPb.Struct.fromJavaScript(secretReaderBinding(ACME) as never));
+        request.setProperties(structPb.Struct.fromJavaScript(secretReaderBinding() as never));
         try {
             const error = await new Promise<grpc.ServiceError | null>((resolve) =>
                 client.analyze(request, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (e) => resolve(e)),
@@ -95,12 +98,12 @@ describe("tenancy-guard over the Analyzer protocol", () => {
     });
 
     it("accepts a compliant resource in Analyze", async () => {
-        const binding = fixture(RB, "acme-secret-reader", secretReaderBinding(ACME));
+        const binding = fixture(RB, "acme-secret-reader", secretReaderBinding());
         expect(await host.analyze(toEngine(binding))).toEqual([]);
     });
 
     it("reports a cross-tenant RoleBinding in Analyze with the rule's name, level and message", async () => {
-        const props = secretReaderBinding(ACME);
+        const props = secretReaderBinding();
         props.subjects = [{ kind: "ServiceAccount", name: "agent-worker-sa", namespace: "org-globex" }];
         const rule = RULES.find((r) => r.name === "restrict-role-binding-subjects")!;
         expect(await host.analyze(toEngine(fixture(RB, "acme-secret-reader", props)))).toEqual([
@@ -119,14 +122,14 @@ describe("tenancy-guard over the Analyzer protocol", () => {
     });
 
     it("passes resource options through: protect decides the namespace rule", async () => {
-        const ns = byName(tenantStack(ACME), "acme-namespace");
+        const ns = byName(tenantStack("acme"), "acme-namespace");
         expect(await host.analyze({ ...toEngine(ns), options: { protect: true } })).toEqual([]);
         const unprotected = await host.analyze({ ...toEngine(ns), options: { protect: false } });
         expect(unprotected.map((d) => d.policyName)).toEqual(["protect-live-tenant-namespaces"]);
     });
 
     it("unwraps secrets as the engine encodes them and never echoes their values", async () => {
-        const secret = byName(tenantStack(ACME), "acme-openai-api");
+        const secret = byName(tenantStack("acme"), "acme-openai-api");
         const engine = toEngine(secret);
         engine.properties = { ...secret.props, stringData: { apiKey: { [SECRET_SIG]: SECRET_VALUE_SIG, value: "sk-live-do-not-print" } } };
         expect(await host.analyze(engine)).toEqual([]);
@@ -136,18 +139,36 @@ describe("tenancy-guard over the Analyzer protocol", () => {
         expect(JSON.stringify(diagnostics)).not.toContain("sk-live-do-not-print");
     });
 
-    it("turns a read of an unknown preview value into an advisory diagnostic", async () => {
-        const binding = toEngine(fixture(RB, "acme-secret-reader", secretReaderBinding(ACME)));
+    it("turns an unknown preview value that decides isolation into a mandatory violation, not @pulumi/policy's advisory", async () => {
+        const binding = toEngine(fixture(RB, "acme-secret-reader", secretReaderBinding()));
         binding.properties = { ...binding.properties, subjects: UNKNOWN };
         const diagnostics = await host.analyze(binding);
-        expect(diagnostics.map((d) => [d.policyName, d.enforcementLevel])).toEqual([["restrict-role-binding-subjects", "advisory"]]);
-        expect(diagnostics[0].message).toBe(
-            `can't run policy 'restrict-role-binding-subjects' from policy pack 'tenancy-guard@v${VERSION}' during preview: string value at .subjects can't be known during preview`,
-        );
+        expect(diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.message.split("\n")[1]])).toEqual([
+            [
+                "restrict-role-binding-subjects",
+                "mandatory",
+                `RoleBinding "org-acme/agent-secret-reader" of tenant acme has subjects that are unknown during preview; every subject of a RoleBinding must be known so the pack can tell whose principals it binds.`,
+            ],
+        ]);
+    });
+
+    it("keeps every other rule running when one label of the stack is unknown during preview", async () => {
+        const resources = world().filter((f) => f.name !== "globex-limits");
+        byName(resources, "acme-agent-sa").props.metadata.labels = UNKNOWN;
+        const diagnostics = await host.analyzeStack(resources.map(toEngine));
+        expect(diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.message.split("\n")[1]])).toEqual([
+            [
+                "enforce-tenant-ownership",
+                "mandatory",
+                `ServiceAccount "org-acme/agent-worker-sa" of tenant acme carries tenancy.io/tenant-id unknown during preview; every object in "org-acme" must carry tenancy.io/tenant-id=org_7f3k2m9q, known during preview.`,
+            ],
+            ["require-tenant-baseline", "mandatory", `Tenant namespace "org-globex" (tenant globex) has no LimitRange; every tenant namespace needs exactly one LimitRange.`],
+        ]);
+        expect(diagnostics.some((d) => d.enforcementLevel === "advisory")).toBe(false);
     });
 
     it("accepts two compliant tenants in AnalyzeStack and reports a moved secret with its URN", async () => {
-        const resources = [...tenantStack(ACME), ...tenantStack(GLOBEX)];
+        const resources = world(["acme", "globex"]);
         expect(await host.analyzeStack(resources.map(toEngine))).toEqual([]);
         const secret = byName(resources, "acme-openai-api");
         secret.props.metadata.namespace = "org-globex";
@@ -162,7 +183,7 @@ describe("tenancy-guard over the Analyzer protocol", () => {
     });
 
     it("applies Configure: properties and enforcement levels", async () => {
-        const props = secretReaderBinding(ACME);
+        const props = secretReaderBinding();
         props.roleRef = { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "secret-lister" };
         const binding = toEngine(fixture(RB, "acme-secret-reader", props));
         expect((await host.analyze(binding)).map((d) => d.policyName)).toEqual(["restrict-cluster-roles"]);
@@ -170,7 +191,7 @@ describe("tenancy-guard over the Analyzer protocol", () => {
         expect(await host.analyze(binding)).toEqual([]);
         await host.configure({ "restrict-cluster-roles": { enforcementLevel: "advisory" } });
         expect((await host.analyze(binding)).map((d) => d.enforcementLevel)).toEqual(["advisory"]);
-        await host.configure({});
+        await host.configure(Object.fromEntries(RULES.filter((r) => r.configSchema?.properties?.registryDir).map((r) => [r.name, CONFIG])));
     });
 });
 

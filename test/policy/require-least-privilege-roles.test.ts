@@ -1,21 +1,25 @@
 import { describe, expect, it } from "vitest";
 import { requireLeastPrivilegeRoles } from "../../policy/require-least-privilege-roles";
-import { ACME, platformRole, secretReaderRole } from "./fixtures";
-import { fixture, runResourceRule } from "./support";
+import { byName, CONFIG, world } from "./fixtures";
+import { rewrite } from "./forms";
+import { clone, fixture, runResourceRule } from "./support";
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const role = (name: string) => clone(byName(world(), `Role/${name}`));
 
 const TYPE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
 const ROLE = `Role "org-acme/agent-secret-reader" of tenant acme`;
 
 function withRule(rule: Record<string, string[]>) {
-    const props = secretReaderRole(ACME);
-    props.rules = [rule as (typeof props.rules)[number]];
-    return fixture(TYPE, "acme-secret-reader", props);
+    const f = role("acme-secret-reader");
+    f.props.rules = [rule];
+    return f;
 }
 
 describe("require-least-privilege-roles", () => {
     it("accepts the program's two tenant Roles", () => {
-        expect(runResourceRule(requireLeastPrivilegeRoles, fixture(TYPE, "a", secretReaderRole(ACME)))).toEqual([]);
-        expect(runResourceRule(requireLeastPrivilegeRoles, fixture(TYPE, "b", platformRole(ACME)))).toEqual([]);
+        expect(runResourceRule(requireLeastPrivilegeRoles, role("acme-secret-reader"), CONFIG)).toEqual([]);
+        expect(runResourceRule(requireLeastPrivilegeRoles, role("acme-platform-agent-manager"), CONFIG)).toEqual([]);
     });
 
     it.each([
@@ -48,24 +52,48 @@ describe("require-least-privilege-roles", () => {
             `grants "patch" on networkpolicies; tenants must not change their RBAC, quotas, limits or network policies`,
         ],
     ])("reports %j", (rule, problem) => {
-        expect(runResourceRule(requireLeastPrivilegeRoles, withRule(rule))).toEqual([`${ROLE} ${problem} (rule 1).`]);
+        expect(runResourceRule(requireLeastPrivilegeRoles, withRule(rule), CONFIG)).toEqual([`${ROLE} ${problem} (rule 1).`]);
     });
 
     it("allows reading the multi-tenancy resources", () => {
         const f = withRule({ apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["get", "list", "watch"] });
-        expect(runResourceRule(requireLeastPrivilegeRoles, f)).toEqual([]);
+        expect(runResourceRule(requireLeastPrivilegeRoles, f, CONFIG)).toEqual([]);
     });
 
     it("numbers the offending rule", () => {
-        const props = platformRole(ACME);
-        props.rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["*"] });
-        expect(runResourceRule(requireLeastPrivilegeRoles, fixture(TYPE, "b", props))).toEqual([
+        const f = role("acme-platform-agent-manager");
+        f.props.rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["*"] });
+        expect(runResourceRule(requireLeastPrivilegeRoles, f, CONFIG)).toEqual([
             `Role "org-acme/platform-agent-manager" of tenant acme grants "*" in verbs; tenant Roles must list verbs, resources and apiGroups explicitly (rule 3).`,
         ]);
     });
 
     it("ignores Roles outside tenant namespaces", () => {
         const f = fixture(TYPE, "sys", { metadata: { name: "sys", namespace: "kube-system" }, rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] });
-        expect(runResourceRule(requireLeastPrivilegeRoles, f)).toEqual([]);
+        expect(runResourceRule(requireLeastPrivilegeRoles, f, CONFIG)).toEqual([]);
+    });
+
+    it("reports rules unknown during preview, whole or in part", () => {
+        const whole = role("acme-secret-reader");
+        whole.props.rules = UNKNOWN;
+        expect(runResourceRule(requireLeastPrivilegeRoles, whole, CONFIG)).toEqual([
+            `${ROLE} has rules unknown during preview; what a tenant Role grants must be known so the pack can check it.`,
+        ]);
+        expect(runResourceRule(requireLeastPrivilegeRoles, withRule({ apiGroups: [""], resources: ["secrets"], verbs: [UNKNOWN] }), CONFIG)).toEqual([
+            `${ROLE} has rules[0].verbs[0] unknown during preview; what a tenant Role grants must be known so the pack can check it.`,
+        ]);
+    });
+
+    it("judges a Role Patch and a Role in a List like the Role itself", () => {
+        const wildcard = (b: Record<string, any>) => (b.rules = [{ apiGroups: [""], resources: ["secrets"], verbs: ["*"], resourceNames: ["openai-api"] }]);
+        for (const [form, note] of [
+            ["patch", ' (patched by kubernetes:rbac.authorization.k8s.io/v1:RolePatch "acme-secret-reader-patch")'],
+            ["list", ' (item 1 of kubernetes:rbac.authorization.k8s.io/v1:RoleList "acme-secret-reader-list")'],
+        ] as const) {
+            const { fixtures, urn } = rewrite(world(), "Role/acme-secret-reader", form, wildcard);
+            expect(runResourceRule(requireLeastPrivilegeRoles, fixtures.find((f) => f.urn === urn)!, CONFIG), form).toEqual([
+                `Role "org-acme/agent-secret-reader"${note} of tenant acme grants "*" in verbs; tenant Roles must list verbs, resources and apiGroups explicitly (rule 1).`,
+            ]);
+        }
     });
 });

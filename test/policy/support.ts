@@ -26,6 +26,8 @@ export interface Fixture {
     parent?: string;
     /** protect option. */
     protect?: boolean;
+    /** Per property, the URNs it depends on (AnalyzeStack only). */
+    propertyDependencies?: Record<string, string[]>;
 }
 
 /** Builds a fixture with an engine-style URN below `parent` (a fixture or nothing for the stack). */
@@ -98,6 +100,11 @@ export function stackArgs(fixtures: Fixture[], config: Partial<GuardConfig> = {}
     fixtures.forEach((f, i) => {
         const parent = f.parent ? byUrn.get(f.parent) : undefined;
         if (parent) resources[i].parent = parent;
+        for (const [key, urns] of Object.entries(f.propertyDependencies ?? {})) {
+            const deps = urns.map((u) => byUrn.get(u)).filter((r): r is PolicyResource => r !== undefined);
+            resources[i].propertyDependencies[key] = deps;
+            resources[i].dependencies.push(...deps);
+        }
     });
     return {
         resources,
@@ -138,6 +145,35 @@ export function toEngine(f: Fixture): import("../../cli/engine").EngineResource 
         properties: f.props,
         options: { protect: f.protect ?? false, ...(f.parent ? { parent: f.parent } : {}) },
         ...(f.parent ? { parent: f.parent } : {}),
+        ...(f.propertyDependencies ? { propertyDependencies: f.propertyDependencies, dependencies: Object.values(f.propertyDependencies).flat() } : {}),
         custom: !f.type.startsWith("tenancy:"),
     };
+}
+
+/** A violation of the whole pack: the rule and its message (and URN for stack rules). */
+export interface PackFinding {
+    /** Rule name. */
+    rule: string;
+    /** Message. */
+    message: string;
+}
+
+/**
+ * Runs every rule of the pack over a stack as the engine does (each resource rule on each
+ * resource, each stack rule on all of them), in process; `rules` defaults to the whole pack.
+ */
+export async function runPack(
+    fixtures: Fixture[],
+    config: Partial<GuardConfig>,
+    rules: (ResourceValidationPolicy | StackValidationPolicy)[],
+): Promise<PackFinding[]> {
+    const out: PackFinding[] = [];
+    for (const rule of rules) {
+        if ("validateStack" in rule) {
+            for (const r of await runStackRule(rule, fixtures, config)) out.push({ rule: rule.name, message: r.message });
+        } else {
+            for (const f of fixtures) for (const message of runResourceRule(rule, f, config)) out.push({ rule: rule.name, message });
+        }
+    }
+    return out;
 }

@@ -2,16 +2,23 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ensurePlanKey, recordInChild } from "../../cli/engine";
-import { engineResources, type EngineResource, type PolicyDiagnostic, type PolicyHost } from "../../cli/engine";
+import { engineResources, type EngineResource, type PolicyConfig, type PolicyDiagnostic, type PolicyHost } from "../../cli/engine";
+import { RULES } from "../../policy/rules";
+import { REGISTRY_DIR } from "./registry";
 
 /** Project root. */
 export const ROOT = path.resolve(__dirname, "../..");
 
-/** Secret values for the example registry's declared secrets (test values, never real). */
+/** Secret values for the declared secrets of the policy tests' registry (test values, never real). */
 export const EXAMPLE_SECRETS = {
-    acme: { "openai-api": { apiKey: "sk-test-acme" }, "github-app": { appId: "12345", privateKey: "test-private-key" } },
+    acme: { "openai-api": { apiKey: "sk-test-acme" } },
     globex: { "anthropic-api": { apiKey: "sk-test-globex" } },
 };
+
+/** The pack configuration `tenancy plan` would send for that registry: its directory, to every rule that reads one. */
+export const PACK_CONFIG: PolicyConfig = Object.fromEntries(
+    RULES.filter((r) => r.configSchema?.properties?.registryDir).map((r) => [r.name, { registryDir: REGISTRY_DIR }]),
+);
 
 /** What the engine sends for one preview of the program: inputs to Analyze, outputs to AnalyzeStack. */
 export interface Preview {
@@ -21,7 +28,7 @@ export interface Preview {
     outputs: EngineResource[];
 }
 
-/** Records the real program (infra/index.ts) over the example registry under the recording mock monitor. */
+/** Records the real program (infra/index.ts) over the policy tests' registry under the recording mock monitor. */
 export async function recordExample(): Promise<Preview> {
     const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-world-"));
     try {
@@ -33,7 +40,7 @@ export async function recordExample(): Promise<Preview> {
             stack: "dev",
             cwd: ROOT,
             keyFile,
-            config: { "tenancy:secrets": JSON.stringify(EXAMPLE_SECRETS) },
+            config: { "tenancy:secrets": JSON.stringify(EXAMPLE_SECRETS), "tenancy:tenantsDir": REGISTRY_DIR },
             secretKeys: ["tenancy:secrets"],
         });
         return { inputs: engineResources(recorded, "inputs"), outputs: engineResources(recorded, "outputs") };
@@ -86,17 +93,28 @@ export class World {
         return this;
     }
 
-    /** Adds a hand-written Kubernetes resource at the top of the stack, as someone might in infra/. */
-    add(type: string, name: string, properties: Record<string, unknown>): this {
-        const stack = this.inputs.find((r) => r.type === "pulumi:pulumi:Stack")!;
+    /** A resource's properties (inputs view), by Pulumi name or `Kind/name`. */
+    get(name: string): any {
+        return this.inputs[this.index(name)].properties;
+    }
+
+    /**
+     * Adds a hand-written Kubernetes resource, as someone might in infra/: at the top of the stack,
+     * or under the component of type `under.type` named `under.name` (e.g. a tenant's).
+     */
+    add(type: string, name: string, properties: Record<string, unknown>, under?: { type: string; name: string }): this {
+        const parent = under
+            ? this.inputs.find((r) => r.type === under.type && r.name === under.name)!
+            : this.inputs.find((r) => r.type === "pulumi:pulumi:Stack")!;
+        const chain = parent.type === "pulumi:pulumi:Stack" ? type : `${parent.urn.split("::")[2]}$${type}`;
         const provider = this.inputs.find((r) => r.provider)?.provider;
         const resource: EngineResource = {
             type,
             name,
-            urn: `urn:pulumi:dev::tenancy::${type}::${name}`,
+            urn: `urn:pulumi:dev::tenancy::${chain}::${name}`,
             properties,
-            options: { parent: stack.urn },
-            parent: stack.urn,
+            options: { parent: parent.urn },
+            parent: parent.urn,
             ...(provider ? { provider } : {}),
             dependencies: [],
             propertyDependencies: {},
