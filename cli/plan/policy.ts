@@ -1,4 +1,4 @@
-import { engineResources, type PolicyDiagnostic, type PolicyHost } from "../engine";
+import { engineResources, startPolicyPack, type PolicyDiagnostic, type PolicyHost } from "../engine";
 import type { RecordedResource } from "../engine/types";
 
 /** What the pack said about one planned stack. */
@@ -9,6 +9,24 @@ export interface PolicyOutcome {
     diagnostics: PolicyDiagnostic[];
     /** Milliseconds spent in Analyze and AnalyzeStack calls. */
     analyzeMs: number;
+}
+
+/**
+ * Starts the policy pack and configures every rule that reads a registry (a `registryDir` property
+ * in its schema) with the registry being planned, so the pack judges plans against the same
+ * registry the program ran on, not the repository's.
+ */
+export async function startPlanPack(packDir: string, registryDir: string): Promise<PolicyHost> {
+    const host = await startPolicyPack({ packDir });
+    try {
+        const info = await host.getAnalyzerInfo();
+        const reading = info.policies.filter((p) => p.configSchema && "registryDir" in p.configSchema);
+        if (reading.length > 0) await host.configure(Object.fromEntries(reading.map((p) => [p.name, { registryDir }])));
+        return host;
+    } catch (error) {
+        await host.stop();
+        throw error;
+    }
 }
 
 // Analyze calls in flight at once: the pack answers each on its event loop, so a small window
