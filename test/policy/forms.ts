@@ -42,6 +42,8 @@ export function rewrite(fixtures: Fixture[], name: string, form: FormName, chang
     const index = fixtures.findIndex((f) => f.name === pulumiName && f.type.startsWith("kubernetes:") && (!kind || f.type.endsWith(`:${kind}`)));
     if (index < 0) throw new Error(`no fixture named ${name}`);
     const original = fixtures[index];
+    // Only a typed declaration has Patch, List and token forms; a generic or yaml one has none.
+    if (form !== "typed" && !/^kubernetes:[a-z0-9.-]+\/v[a-z0-9]+:[A-Za-z]+$/.test(original.type)) throw new Error(`${name} is not declared by a typed resource`);
     const after = structuredClone(original.props);
     change(after);
     const parentFixture = fixtures.find((f) => f.urn === original.parent);
