@@ -48,6 +48,7 @@ describe("Tenant", () => {
             "NetworkPolicy acme-allow-nats",
             "NetworkPolicy acme-allow-same-namespace",
             "NetworkPolicy acme-default-deny",
+            "ResourceQuota acme-priority-ceiling",
             "ResourceQuota acme-quota",
             "Role acme-platform-agent-manager",
             "Role acme-secret-reader",
