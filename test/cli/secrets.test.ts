@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main";
 import { captureIO, PROJECT_ROOT } from "../support/cli";
 import { EXAMPLE_REGISTRY, makeRegistry, tenantYaml } from "../support/registry-fixture";
@@ -9,9 +9,13 @@ import { EXAMPLE_REGISTRY, makeRegistry, tenantYaml } from "../support/registry-
 const PLAIN = "sk-plain-value-never-printed";
 const HINT = 'Run "tenancy secrets --help" for usage.\n';
 
+const projects: string[] = [];
+afterAll(() => projects.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 /** A project of its own: Pulumi.yaml and Pulumi.ci.yaml with acme's openai-api set in clear and globex's value encrypted. */
 function project(stackFile = stackText()): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-secrets-project-"));
+    projects.push(dir);
     fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     fs.writeFileSync(path.join(dir, "Pulumi.ci.yaml"), stackFile);
     return dir;
