@@ -2,6 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { RESOURCE_QUOTA_NAME } from "../contract";
 import { baselineScopeProblem, isDefaultDeny, limitRangeProblems, quotaCeilingProblems, quotaScope } from "./baseline-checks";
 import { tenantOfNamespace } from "./helpers";
+import { shown } from "./metadata";
 import { stackRule, type Report } from "./rule-kit";
 import { byName, type StackIndex, type StackObject } from "./stack-index";
 import { entryFor, registryFor } from "./tenant-registry";
@@ -29,7 +30,7 @@ export const requireTenantBaseline: StackValidationPolicy = stackRule(
             const quotas = unscopedQuotas(index, namespace, slug, where, urn, report);
             for (const quota of quotas) if (plan) quotaCeilingProblems(quota, slug, plan.name, plan.plan).forEach((m) => report(m, quota.resource.urn));
             const limits = byName(index.objectsOfKind(namespace, "LimitRange"));
-            if (limits.size !== 1) report(`${where} has ${countOf("LimitRange", [...limits.keys()])}; every tenant namespace needs exactly one LimitRange.`, urn);
+            if (limits.size !== 1) report(`${where} has ${countOf("LimitRange", [...limits.keys()].map((n) => shown(n)))}; every tenant namespace needs exactly one LimitRange.`, urn);
             for (const variants of limits.values()) {
                 for (const lr of variants) if (plan) limitRangeProblems(lr, slug, plan.name, plan.plan).forEach((m) => report(m, lr.resource.urn));
             }
@@ -48,8 +49,8 @@ function unscopedQuotas(index: StackIndex, namespace: string, slug: string, wher
     const unscoped = [...quotas].filter(([, variants]) => variants.every((v) => quotaScope(v) === "unscoped"));
     const rule = "every tenant namespace needs exactly one unscoped ResourceQuota, its baseline, so that every pod is constrained.";
     if (quotas.size === 0) report(`${where} has no ResourceQuota; ${rule}`, urn);
-    else if (unscoped.length === 0) report(`${where} has no unscoped ResourceQuota (only ${[...quotas.keys()].join(", ")}); ${rule}`, urn);
-    else if (unscoped.length > 1) report(`${where} has ${unscoped.length} unscoped ResourceQuotas (${unscoped.map(([name]) => name).join(", ")}); ${rule}`, urn);
+    else if (unscoped.length === 0) report(`${where} has no unscoped ResourceQuota (only ${[...quotas.keys()].map((n) => shown(n)).join(", ")}); ${rule}`, urn);
+    else if (unscoped.length > 1) report(`${where} has ${unscoped.length} unscoped ResourceQuotas (${unscoped.map(([name]) => shown(name)).join(", ")}); ${rule}`, urn);
     return unscoped.flatMap(([, variants]) => variants);
 }
 

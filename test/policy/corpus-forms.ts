@@ -4,7 +4,6 @@
 import { UNKNOWN } from "../../cli/engine";
 import type { Mutation } from "./corpus";
 import { idOf } from "./fixtures";
-import type { World } from "./world";
 
 const ACME_ID = idOf("acme");
 const acmeMeta = (name: string) => ({ name, namespace: "org-acme", labels: { "tenancy.io/tenant-id": ACME_ID, tier: "standard", "app.kubernetes.io/managed-by": "tenancy" } });
@@ -163,56 +162,5 @@ export const FORM_MUTATIONS: Mutation[] = [
         rule: "require-tenant-baseline",
         says: `ResourceQuota "org-acme/quota" of tenant acme sets limits.cpu to a value unknown during preview`,
         apply: (w) => w.edit("acme-quota", (p) => (p.spec.hard["limits.cpu"] = UNKNOWN)),
-    },
-];
-
-/** Equal-value rewrites and benign changes in the new forms: none may be blocked. */
-export const FORM_BENIGN: { change: string; apply: (w: World) => World }[] = [
-    {
-        change: "acme's quota written in other spellings of the same values (10000m, bytes, 0.2e2)",
-        apply: (w) =>
-            w.edit("acme-quota", (p) => {
-                p.spec.hard["requests.cpu"] = "10000m";
-                p.spec.hard["requests.memory"] = "42949672960";
-                p.spec.hard["limits.cpu"] = "0.2e2";
-            }),
-    },
-    {
-        change: "a Patch that sets acme's quota to the values it has",
-        apply: (w) => w.add("kubernetes:core/v1:ResourceQuotaPatch", "acme-quota-same", { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "quota", namespace: "org-acme" }, spec: { hard: { "requests.cpu": "10", pods: "15" } } }),
-    },
-    {
-        change: "a Patch that annotates acme's namespace",
-        apply: (w) => w.add("kubernetes:core/v1:NamespacePatch", "acme-annotate", { apiVersion: "v1", kind: "Namespace", metadata: { name: "org-acme", annotations: { "example.com/team": "agents" } } }),
-    },
-    {
-        change: "globex's egress CIDRs reordered, and acme's /24 split into two /25s",
-        apply: (w) =>
-            w
-                .edit("globex-allow-egress-cidrs", (p) => p.spec.egress[0].to.reverse())
-                .edit("acme-allow-egress-cidrs", (p) => (p.spec.egress[0].to = [{ ipBlock: { cidr: "203.0.113.128/25" } }, { ipBlock: { cidr: "203.0.113.0/25" } }])),
-    },
-    {
-        change: "a Deployment in acme's namespace at its own plan's priority",
-        apply: (w) =>
-            w.add("kubernetes:apps/v1:Deployment", "acme-agents", {
-                apiVersion: "apps/v1", kind: "Deployment", metadata: acmeMeta("agents"),
-                spec: { selector: { matchLabels: { app: "a" } }, template: { metadata: { labels: { app: "a" } }, spec: { priorityClassName: "tenancy-standard", containers: [{ name: "a", image: "a" }] } } },
-            }, ACME),
-    },
-    {
-        change: "a platform ConfigMap declared through a yaml ConfigGroup",
-        apply: (w) => w.add("kubernetes:yaml/v2:ConfigGroup", "platform-settings", { objs: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "platform-system" }, data: { mode: "fast" } }] }),
-    },
-    {
-        change: "globex's ServiceAccount re-declared as a List item with the same fields",
-        apply: (w) => {
-            const sa = structuredClone(w.get("globex-agent-sa"));
-            return w.remove("globex-agent-sa").add("kubernetes:core/v1:ServiceAccountList", "globex-agent-sa-list", { apiVersion: "v1", kind: "ServiceAccountList", items: [sa] }, { type: "tenancy:tenant:TenantAccess", name: "globex" });
-        },
-    },
-    {
-        change: "acme's quota value unknown during preview in a field the plan does not cap",
-        apply: (w) => w.edit("acme-quota", (p) => (p.spec.hard["count/configmaps"] = UNKNOWN)),
     },
 ];

@@ -7,7 +7,9 @@ import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as structPb from "google-protobuf/google/protobuf/struct_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PolicyHostError, startPolicyPack, UNKNOWN, type PolicyHost } from "../../cli/engine";
+import { startPlanPack } from "../../cli/plan/policy";
 import { RULES } from "../../policy/rules";
+import { POLICY_TENANTS, writeRegistry } from "./registry";
 import { byName, CONFIG, tenantStack, world } from "./fixtures";
 import { clone, fixture, toEngine } from "./support";
 
@@ -192,6 +194,21 @@ describe("tenancy-guard over the Analyzer protocol", () => {
         await host.configure({ "restrict-cluster-roles": { enforcementLevel: "advisory" } });
         expect((await host.analyze(binding)).map((d) => d.enforcementLevel)).toEqual(["advisory"]);
         await host.configure(Object.fromEntries(RULES.filter((r) => r.configSchema?.properties?.registryDir).map((r) => [r.name, CONFIG])));
+    });
+});
+
+describe("the pack as tenancy plan starts it", () => {
+    it("judges plans against the registry being planned: startPlanPack configures registryDir on every rule that reads one", async () => {
+        const onlyGlobex = writeRegistry({ "globex.yaml": POLICY_TENANTS["globex.yaml"] });
+        const host = await startPlanPack(PACK_DIR, onlyGlobex);
+        try {
+            const diagnostics = await host.analyzeStack(world(["acme"]).map(toEngine));
+            expect(diagnostics.filter((d) => d.policyName === "require-tenant-baseline").map((d) => d.message.split("\n")[1])).toEqual([
+                `Tenant namespace "org-acme" (tenant acme): its quota and LimitRange cannot be checked against its plan because tenant id org_7f3k2m9q is not in the registry at ${onlyGlobex}; the registry must load and list the tenant.`,
+            ]);
+        } finally {
+            await host.stop();
+        }
     });
 });
 

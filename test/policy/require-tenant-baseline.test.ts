@@ -38,6 +38,22 @@ describe("require-tenant-baseline", () => {
         expect(await messages([...resources, extra])).toEqual([`Tenant namespace "org-acme" (tenant acme) has 2 unscoped ResourceQuotas (quota, quota-extra); ${QUOTA_RULE}`]);
     });
 
+    it("counts a Patch whose name is unknown during preview as a quota it cannot place, and says so", async () => {
+        const patch = { ...clone(byName(world(["acme"]), "acme-quota")), type: "kubernetes:core/v1:ResourceQuotaPatch", name: "acme-quota-any", urn: "urn:pulumi:dev::tenancy::kubernetes:core/v1:ResourceQuotaPatch::acme-quota-any", parent: undefined };
+        patch.props.metadata.name = UNKNOWN;
+        patch.props.spec = { hard: { "requests.cpu": "64" } };
+        expect(await messages([...world(["acme"]), patch])).toEqual([
+            `Tenant namespace "org-acme" (tenant acme) has 2 unscoped ResourceQuotas (quota, (unknown during preview)); ${QUOTA_RULE}`,
+            `ResourceQuota "org-acme/(unknown during preview)" (patched by kubernetes:core/v1:ResourceQuotaPatch "acme-quota-any") of tenant acme sets requests.cpu to 64, above the standard plan's ceiling of 10.`,
+            `ResourceQuota "org-acme/(unknown during preview)" (patched by kubernetes:core/v1:ResourceQuotaPatch "acme-quota-any") of tenant acme does not set requests.memory; the standard plan caps it at 40Gi.`,
+            `ResourceQuota "org-acme/(unknown during preview)" (patched by kubernetes:core/v1:ResourceQuotaPatch "acme-quota-any") of tenant acme does not set limits.cpu; the standard plan caps it at 20.`,
+            `ResourceQuota "org-acme/(unknown during preview)" (patched by kubernetes:core/v1:ResourceQuotaPatch "acme-quota-any") of tenant acme does not set limits.memory; the standard plan caps it at 80Gi.`,
+            `ResourceQuota "org-acme/(unknown during preview)" (patched by kubernetes:core/v1:ResourceQuotaPatch "acme-quota-any") of tenant acme does not set requests.storage; the standard plan caps it at 200Gi.`,
+            `ResourceQuota "org-acme/(unknown during preview)" (patched by kubernetes:core/v1:ResourceQuotaPatch "acme-quota-any") of tenant acme does not set persistentvolumeclaims; the standard plan caps it at 20.`,
+            `ResourceQuota "org-acme/(unknown during preview)" (patched by kubernetes:core/v1:ResourceQuotaPatch "acme-quota-any") of tenant acme does not set pods; the standard plan caps it at 15.`,
+        ]);
+    });
+
     it("accepts an additional scoped quota that only restricts further", async () => {
         const resources = world(["acme"]);
         const extra = clone(byName(resources, "acme-quota"));

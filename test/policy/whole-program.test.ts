@@ -2,8 +2,9 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPolicyPack, type PolicyHost } from "../../cli/engine";
 import { RULES } from "../../policy/rules";
-import { BENIGN, MUTATIONS, type Mutation } from "./corpus";
-import { FORM_BENIGN, FORM_MUTATIONS } from "./corpus-forms";
+import { MUTATIONS, type Mutation } from "./corpus";
+import { BENIGN, FORM_BENIGN } from "./corpus-benign";
+import { FORM_MUTATIONS } from "./corpus-forms";
 import { NATS_BENIGN, NATS_MUTATIONS, SERVER_MUTATIONS } from "./corpus-nats";
 import { analyzeWorld, PACK_CONFIG, recordExample, ROOT, World, type Preview } from "./world";
 
