@@ -1,0 +1,115 @@
+// The project itself as a Pulumi stack in a throwaway backend: the real CLI built by `npm run
+// tools`, a local file backend and PULUMI_HOME in a temp folder, a random passphrase, and the
+// stack's config in a file of that folder (`--config-file`), so nothing is written into the clone.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { toolsPath } from "../../../tools/paths";
+
+/** The project the CLI runs: the repository itself (Pulumi.yaml, infra/index.ts, policy/). */
+export const PROJECT_ROOT = path.resolve(__dirname, "../../..");
+
+/** What one command did. */
+export interface CliRun {
+    /** Exit code (null when killed). */
+    code: number | null;
+    /** Standard output. */
+    stdout: string;
+    /** Standard error. */
+    stderr: string;
+}
+
+/** A stack of the project in a throwaway backend. */
+export interface StackWorkspace {
+    /** The temp folder (backend, PULUMI_HOME, config file). */
+    dir: string;
+    /** The stack name. */
+    stack: string;
+    /** The stack's config file, passed to every command as --config-file. */
+    configFile: string;
+    /** Environment of every command (holds the passphrase: never print it). */
+    env: NodeJS.ProcessEnv;
+}
+
+/** Runs a command bounded in time; past the bound it is stopped by PID (SIGTERM, then SIGKILL). */
+export function runBounded(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<CliRun> {
+    return new Promise((resolve) => {
+        const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+        child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+        let killer: NodeJS.Timeout | undefined;
+        const timer = setTimeout(() => {
+            stderr += `\n[e2e] ${path.basename(command)} ${args[0]} exceeded ${options.timeoutMs} ms and was stopped\n`;
+            if (child.pid) process.kill(child.pid, "SIGTERM");
+            killer = setTimeout(() => child.pid && process.kill(child.pid, "SIGKILL"), 5_000);
+        }, options.timeoutMs);
+        child.on("error", (error) => {
+            stderr += `\n[e2e] could not start ${command}: ${error.message}\n`;
+        });
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            if (killer) clearTimeout(killer);
+            resolve({ code, stdout, stderr });
+        });
+    });
+}
+
+/** Runs `pulumi <args> --stack … --config-file … --non-interactive` for the workspace's stack, in `cwd` (the project by default). */
+export function pulumi(ws: StackWorkspace, args: string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<CliRun> {
+    return runBounded("pulumi", [...args, "--stack", ws.stack, "--config-file", ws.configFile, "--non-interactive", "--color", "never"], {
+        cwd: options.cwd ?? PROJECT_ROOT,
+        env: ws.env,
+        timeoutMs: options.timeoutMs ?? 600_000,
+    });
+}
+
+/** Like {@link pulumi}, but throws with the output unless the command exits 0. */
+export async function pulumiOk(ws: StackWorkspace, args: string[], options?: { timeoutMs?: number; cwd?: string }): Promise<CliRun> {
+    const run = await pulumi(ws, args, options);
+    if (run.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${run.code}\n${run.stdout}\n${run.stderr}`);
+    return run;
+}
+
+/** One config value of the stack. */
+export interface ConfigValue {
+    /** Key, e.g. `tenancy:tenantsDir`. */
+    key: string;
+    /** Value (secret ones are encrypted by the CLI). */
+    value: string;
+    /** Store with --secret. */
+    secret?: boolean;
+}
+
+/**
+ * Creates a stack in a new file backend (`pulumi login file://…`, `pulumi stack init`) and sets
+ * its config; the passphrase is random per workspace.
+ */
+export async function createStack(config: ConfigValue[], stack = "e2e"): Promise<StackWorkspace> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-e2e-stack-"));
+    fs.mkdirSync(path.join(dir, "state"));
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PATH: [toolsPath(["pulumi", "pulumi-resource-kubernetes", "pulumi-resource-random"]), path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
+        PULUMI_HOME: path.join(dir, "home"),
+        PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+        PULUMI_CONFIG_PASSPHRASE: randomBytes(24).toString("base64"),
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+        NO_COLOR: "1",
+    };
+    delete env.PULUMI_ACCESS_TOKEN;
+    delete env.PULUMI_STACK;
+    const ws: StackWorkspace = { dir, stack, configFile: path.join(dir, `Pulumi.${stack}.yaml`), env };
+    // stack init writes the passphrase salt into Pulumi.<stack>.yaml next to Pulumi.yaml: run it in
+    // a folder holding only a copy of Pulumi.yaml, so that file is the workspace's config file.
+    fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    const init = await runBounded("pulumi", ["stack", "init", stack, "--non-interactive"], { cwd: dir, env, timeoutMs: 60_000 });
+    if (init.code !== 0) throw new Error(`pulumi stack init failed (${init.code}):\n${init.stdout}\n${init.stderr}`);
+    for (const c of config) await pulumiOk(ws, ["config", "set", ...(c.secret ? ["--secret"] : ["--plaintext"]), c.key, c.value]);
+    return ws;
+}
