@@ -23,8 +23,10 @@ export type { PlanPriorityClassesArgs } from "./plan-priority-classes";
 export type { TenantQuotaArgs } from "./tenant-quota";
 export { secretSpec, TenantSecrets } from "./tenant-secrets";
 export type { TenantSecretsArgs, TenantSecretValues } from "./tenant-secrets";
-export { natsCredentialsSecretSpec, NatsAccount, natsUrlProblem, NKEY_SEED_BYTES } from "./nats-account";
-export type { NatsAccountArgs } from "./nats-account";
+export { keySourceProblems, natsCredentialsSecretSpec, NatsAccount, natsUrlProblem } from "./nats-account";
+export type { NatsAccountArgs, NatsKeySource } from "./nats-account";
+export { deriveSeedBytes, deriveUserNkey, natsKeyMessage, parseNatsMasterKey, PLATFORM_KEY_OWNER } from "./nats-keys";
+export type { NatsKeyPurpose } from "./nats-keys";
 export {
     accountsConfigMapSpec,
     authorizationConfigMapSpec,

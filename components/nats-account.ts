@@ -1,6 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { planSchema, tenantSchema, type Plan, type Tenant } from "../registry";
 import {
     CREDENTIAL_ACCOUNT_KEY,
@@ -13,15 +12,16 @@ import {
     STATUS_LOCAL_SUBJECT,
 } from "../contract";
 import { tenantMetadata } from "./labels";
-import {
-    tenantAccountSpec,
-    userNkeyFromBase64,
-    type NatsPermissions,
-    type NatsTenantAccount,
-} from "./nats-spec";
+import { deriveUserNkey } from "./nats-keys";
+import { tenantAccountSpec, type NatsPermissions, type NatsTenantAccount } from "./nats-spec";
 
-/** Number of random bytes behind an nkey seed (Ed25519 seed size). */
-export const NKEY_SEED_BYTES = 32;
+/** Where a NATS account's keys come from: the stack's master key and the owner's key generation. */
+export interface NatsKeySource {
+    /** The master key text (`tenancy:natsMasterKey`, hex or base64); a secret Output in the program. */
+    masterKey: pulumi.Input<string>;
+    /** Generation of the keys (≥ 1); raising it gives new keys. @default 1 */
+    generation?: number;
+}
 
 /** Checks a NATS client URL: nats://, tls://, ws:// or wss:// with a host; returns a problem or undefined. */
 export function natsUrlProblem(url: string): string | undefined {
@@ -67,6 +67,8 @@ export interface NatsAccountArgs {
         /** URL agents connect to. @default "nats://nats.nats.svc.cluster.local:4222" */
         url: string;
     };
+    /** The master key and this tenant's key generation. */
+    keys: NatsKeySource;
 }
 
 function validate(args: NatsAccountArgs): void {
@@ -77,13 +79,23 @@ function validate(args: NatsAccountArgs): void {
     if (!plan.success) problems.push(...plan.error.issues.map((i) => `${["plan", ...i.path].join(".")}: ${i.message}`));
     const urlProblem = typeof args?.nats?.url === "string" ? natsUrlProblem(args.nats.url) : "nats.url is required";
     if (urlProblem) problems.push(`nats.url: ${urlProblem}`);
+    problems.push(...keySourceProblems(args?.keys));
     if (problems.length > 0) throw new pulumi.RunError(`invalid NatsAccount arguments:\n  ${problems.join("\n  ")}`);
 }
 
+/** Problems of a key source, as `keys.…: …` lines (none when it is usable). */
+export function keySourceProblems(keys: NatsKeySource | undefined): string[] {
+    const problems: string[] = [];
+    if (keys?.masterKey === undefined) problems.push("keys.masterKey is required (the stack's tenancy:natsMasterKey)");
+    const generation = keys?.generation ?? 1;
+    if (!Number.isInteger(generation) || generation < 1) problems.push(`keys.generation: must be a whole number ≥ 1, got ${String(keys?.generation)}`);
+    return problems;
+}
+
 /**
- * The NATS account of one tenant: random bytes kept in state, the nkey user derived from them
- * (same bytes, same key: no diff between runs), and the `nats-credentials` Secret in the tenant's
- * namespace. The server side of the account is rendered by {@link NatsAuthorization}.
+ * The NATS account of one tenant: its nkey user derived from the stack's master key, its org id and
+ * its key generation (known at preview, the same on every run), and the `nats-credentials` Secret in
+ * the tenant's namespace. The server side of the account is rendered by {@link NatsAuthorization}.
  */
 export class NatsAccount extends pulumi.ComponentResource {
     /** Account name on the server: the tenant's opaque org id. */
@@ -94,8 +106,8 @@ export class NatsAccount extends pulumi.ComponentResource {
     public readonly permissions: NatsPermissions;
     /** Public nkey of the tenant's user (not secret; it goes into the server config). */
     public readonly userPublicKey: pulumi.Output<string>;
-    /** The random bytes the nkey seed is made of; they live only in (encrypted) state. */
-    public readonly key: random.RandomBytes;
+    /** Generation of the tenant's keys. */
+    public readonly keyGeneration: number;
     /** The `nats-credentials` Secret in the tenant namespace. */
     public readonly secret: k8s.core.v1.Secret;
 
@@ -109,8 +121,8 @@ export class NatsAccount extends pulumi.ComponentResource {
         this.accountName = this.spec.account;
         this.permissions = this.spec.permissions;
 
-        this.key = new random.RandomBytes(`${name}-key`, { length: NKEY_SEED_BYTES }, { parent: this });
-        const nkey = pulumi.secret(this.key.base64).apply(userNkeyFromBase64);
+        this.keyGeneration = args.keys.generation ?? 1;
+        const nkey = pulumi.secret(args.keys.masterKey).apply((master) => deriveUserNkey(master, tenant.id, this.keyGeneration));
         // A public key is public: unsecret it, or the server config (a ConfigMap) would be hidden in every diff.
         this.userPublicKey = pulumi.unsecret(nkey.apply((k) => k.publicKey));
         const seed = pulumi.secret(nkey.apply((k) => k.seed));

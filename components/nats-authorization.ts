@@ -1,6 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import {
     AUTH_JSON_KEY,
     COMPONENT_LABEL,
@@ -16,14 +15,14 @@ import {
     PERMISSIONS_JSON_KEY,
     PLATFORM_ACCOUNT,
 } from "../contract";
-import { natsUrlProblem, NKEY_SEED_BYTES } from "./nats-account";
+import { keySourceProblems, natsUrlProblem, type NatsKeySource } from "./nats-account";
+import { deriveUserNkey, PLATFORM_KEY_OWNER } from "./nats-keys";
 import {
     authorizationSize,
     natsTenantAccountSchema,
     permissionStructure,
     renderAuthorization,
     renderJson,
-    userNkeyFromBase64,
     type NatsPermissionStructure,
     type NatsTenantAccount,
 } from "./nats-spec";
@@ -90,6 +89,8 @@ export interface NatsAuthorizationArgs {
         /** URL the platform connects to. @default "nats://nats.nats.svc.cluster.local:4222" */
         url: string;
     };
+    /** The master key and the platform's key generation. */
+    keys: NatsKeySource;
 }
 
 function validate(args: NatsAuthorizationArgs): NatsTenantAccount[] {
@@ -105,6 +106,7 @@ function validate(args: NatsAuthorizationArgs): NatsTenantAccount[] {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(args.nats?.namespace ?? "")) problems.push(`nats.namespace: "${args.nats?.namespace}" must be a DNS label`);
     const urlProblem = typeof args.nats?.url === "string" ? natsUrlProblem(args.nats.url) : "nats.url is required";
     if (urlProblem) problems.push(`nats.url: ${urlProblem}`);
+    problems.push(...keySourceProblems(args.keys));
     if (problems.length > 0) throw new pulumi.RunError(`invalid NatsAuthorization arguments:\n  ${problems.join("\n  ")}`);
     return specs;
 }
@@ -120,12 +122,10 @@ export class NatsAuthorization extends pulumi.ComponentResource {
     public readonly structure: NatsPermissionStructure;
     /** `permissions.json`: the structure as stored in the ConfigMap. */
     public readonly permissionsJson: string;
-    /** `auth.json`: unknown during preview while a new tenant's key is. */
+    /** `auth.json`: public keys only, plain, known during preview (every key derives from stack config). */
     public readonly authJson: pulumi.Output<string>;
     /** Public nkey of the platform's user. */
     public readonly platformUserPublicKey: pulumi.Output<string>;
-    /** Random bytes behind the platform's nkey seed. */
-    public readonly platformKey: random.RandomBytes;
     /** The ConfigMap holding auth.json, mounted by nats-server. */
     public readonly accountsConfigMap: k8s.core.v1.ConfigMap;
     /** The ConfigMap holding permissions.json, read by the policy pack. */
@@ -160,8 +160,8 @@ export class NatsAuthorization extends pulumi.ComponentResource {
         }
         const child = { parent: this, dependsOn: opts?.dependsOn };
 
-        this.platformKey = new random.RandomBytes(`${name}-platform-key`, { length: NKEY_SEED_BYTES }, { parent: this });
-        const platformNkey = pulumi.secret(this.platformKey.base64).apply(userNkeyFromBase64);
+        const generation = args.keys.generation ?? 1;
+        const platformNkey = pulumi.secret(args.keys.masterKey).apply((master) => deriveUserNkey(master, PLATFORM_KEY_OWNER, generation));
         this.platformUserPublicKey = pulumi.unsecret(platformNkey.apply((k) => k.publicKey));
         this.platformSecret = new k8s.core.v1.Secret(
             `${name}-platform-credentials`,

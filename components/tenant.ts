@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { TENANT_COMPONENT_TYPE } from "../contract";
 import type { Plan, Tenant as TenantEntry } from "../registry";
-import { NatsAccount } from "./nats-account";
+import { NatsAccount, type NatsKeySource } from "./nats-account";
 import { TenantAccess, type PlatformPrincipal } from "./tenant-access";
 import { TenantNamespace } from "./tenant-namespace";
 import { TenantNetwork, type NatsEndpoint } from "./tenant-network";
@@ -25,6 +25,8 @@ export interface TenantArgs {
     priorityClasses: readonly string[];
     /** Values of the tenant's declared secrets (secret outputs). */
     secretValues: TenantSecretValues;
+    /** Where the tenant's NATS keys come from: the stack's master key and the tenant's key generation. */
+    natsKeys: NatsKeySource;
 }
 
 /**
@@ -43,7 +45,7 @@ export class Tenant extends pulumi.ComponentResource {
     public readonly network: TenantNetwork;
     /** Declared Secrets. */
     public readonly secrets: TenantSecrets;
-    /** NATS account: generated nkey user and the `nats-credentials` Secret. */
+    /** NATS account: derived nkey user and the `nats-credentials` Secret. */
     public readonly nats: NatsAccount;
     /** The namespace name, `org-<slug>`. */
     public readonly namespaceName: string;
@@ -58,7 +60,7 @@ export class Tenant extends pulumi.ComponentResource {
         this.access = new TenantAccess(name, { tenant, platformController: args.platformController }, inNamespace);
         this.network = new TenantNetwork(name, { tenant, nats: args.nats }, inNamespace);
         this.secrets = new TenantSecrets(name, { tenant, values: args.secretValues }, inNamespace);
-        this.nats = new NatsAccount(`${name}-nats`, { tenant, plan, nats: args.nats }, inNamespace);
+        this.nats = new NatsAccount(`${name}-nats`, { tenant, plan, nats: args.nats, keys: args.natsKeys }, inNamespace);
         // The opaque id as a component output lets the policy pack tie objects to the registry entry.
         this.registerOutputs({ namespace: this.namespaceName, tenantId: tenant.id });
     }

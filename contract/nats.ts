@@ -118,3 +118,19 @@ export const NATS_AUTHORIZATION_CONFIGMAP = "nats-authorization";
 export const PERMISSIONS_JSON_KEY = "permissions.json";
 /** Name of the Secret (in the NATS namespace) holding the platform's own NATS credential. */
 export const NATS_PLATFORM_CREDENTIALS_SECRET = "nats-platform-credentials";
+
+/** Stack config key of the one secret every NATS key of the program derives from (hex or base64, at least 32 bytes). */
+export const NATS_MASTER_KEY_CONFIG = "tenancy:natsMasterKey";
+/** Least number of bytes of the master key. */
+export const NATS_MASTER_KEY_MIN_BYTES = 32;
+/** The command that creates the master key in the stack's config, encrypted by the stack's secrets provider. */
+export const NATS_MASTER_KEY_COMMAND = "openssl rand -hex 32 | pulumi config set --secret tenancy:natsMasterKey";
+/** Stack config key of the per-tenant key generation (slug → integer ≥ 1, default 1); raising it rotates the tenant's keys. */
+export const NATS_KEY_GENERATIONS_CONFIG = "tenancy:natsKeyGenerations";
+/** Generation of a tenant's keys when the stack config names none. */
+export const DEFAULT_NATS_KEY_GENERATION = 1;
+
+/** The command that moves a tenant's NATS keys to generation `next` (the stack's config, not a secret). */
+export function natsKeyGenerationCommand(stack: string, slug: string, next: number): string {
+    return `pulumi config set --stack ${stack} --path '${NATS_KEY_GENERATIONS_CONFIG}.${slug}' ${next}`;
+}

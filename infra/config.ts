@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { NATS_NAMESPACE, PLATFORM_CONTROLLER, PLATFORM_NAMESPACE } from "../contract";
 
+const WHOLE = "must be a whole number ≥ 1";
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be a DNS label" });
 
 /** The platform's settings in stack config (namespace `tenancy`), with defaults for a typical cluster. */
@@ -39,13 +40,22 @@ export const stackConfigSchema = z.strictObject({
             namespace: dnsLabel.default("monitoring"),
         })
         .default({ prometheusRules: false, namespace: "monitoring" }),
+    /**
+     * Generation of each tenant's NATS keys, by slug (default 1); raising one gives that tenant new
+     * keys derived from tenancy:natsMasterKey (`tenancy rotate <slug>` prints the command).
+     */
+    natsKeyGenerations: z
+        .record(dnsLabel, z.number({ error: WHOLE }).int({ error: WHOLE }).min(1, { error: WHOLE }), {
+            error: (issue) => (issue.code === "invalid_key" ? "must be a tenant slug (a DNS label)" : WHOLE),
+        })
+        .default({}),
 });
 
 /** The validated, non-secret stack settings. */
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
 /** Stack config keys the schema reads (besides the secret ones read by the program). */
-const PLAIN_KEYS = ["tenantsDir", "kubeContext", "platformController", "nats", "monitoring"] as const;
+const PLAIN_KEYS = ["tenantsDir", "kubeContext", "platformController", "nats", "monitoring", "natsKeyGenerations"] as const;
 
 /**
  * Reads the non-secret stack settings from `tenancy:*` config and validates them; a bad value

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { loadRegistry, RegistryError } from "../registry";
 import { readStackConfig } from "./config";
 import { declareTenants } from "./program";
-import { readSecretValues } from "./secrets";
+import { readNatsMasterKey, readSecretValues } from "./secrets";
 
 const projectRoot = path.resolve(__dirname, "..");
 const config = readStackConfig();
@@ -21,14 +21,15 @@ try {
 }
 
 const secretValues = readSecretValues();
-
 const tenancyConfig = new pulumi.Config("tenancy");
+const natsMasterKey = readNatsMasterKey(tenancyConfig);
+
 const provider = new k8s.Provider("cluster", {
     kubeconfig: tenancyConfig.getSecret("kubeconfig"),
     context: config.kubeContext,
 });
 
-const { tenants, missingSecrets: missing } = declareTenants({ registry, config, secretValues, provider });
+const { tenants, missingSecrets: missing } = declareTenants({ registry, config, secretValues, provider, natsMasterKey });
 
 /** Namespace of every tenant, by slug. */
 export const namespaces = Object.fromEntries(Object.entries(tenants).map(([slug, t]) => [slug, t.namespaceName]));

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_NATS_KEY_GENERATION } from "../contract";
 import { NatsAuthorization, PlanPriorityClasses, Tenant, TenantMonitoring, type TenantSecretValues } from "../components";
 import { missingSecrets, type MissingSecret, type Registry } from "../registry";
 import type { StackConfig } from "./config";
@@ -13,6 +14,8 @@ export interface ProgramInputs {
     secretValues: Record<string, TenantSecretValues>;
     /** The explicit Kubernetes provider every tenant object is created with. */
     provider?: pulumi.ProviderResource;
+    /** `tenancy:natsMasterKey`, the secret every NATS key derives from (a secret Output in the program). */
+    natsMasterKey: pulumi.Input<string>;
 }
 
 /** What the program declared, for stack outputs and tests. */
@@ -59,9 +62,13 @@ export function missingSecretsWarning(slug: string, missing: readonly MissingSec
  * naming the missing config paths; other tenants are unaffected.
  */
 export function declareTenants(inputs: ProgramInputs): ProgramResult {
-    const { registry, config, secretValues, provider } = inputs;
+    const { registry, config, secretValues, provider, natsMasterKey } = inputs;
     const missing = missingSecretValues(registry, secretValues);
     for (const [slug, list] of Object.entries(missing)) void pulumi.log.warn(missingSecretsWarning(slug, list));
+    const slugs = new Set(registry.entries.map((e) => e.tenant.slug));
+    for (const slug of Object.keys(config.natsKeyGenerations).filter((s) => !slugs.has(s)).sort()) {
+        void pulumi.log.warn(`tenancy:natsKeyGenerations.${slug} names no tenant of the registry; it has no effect (remove it with pulumi config rm --path 'tenancy:natsKeyGenerations.${slug}').`);
+    }
     const priorityClasses = new PlanPriorityClasses("plan-priority", { catalog: registry.plans }, { provider });
     const classNames = Object.values(registry.plans.plans).map((p) => p.priorityClassName);
     const tenants: Record<string, Tenant> = {};
@@ -75,11 +82,16 @@ export function declareTenants(inputs: ProgramInputs): ProgramResult {
                 nats: config.nats,
                 priorityClasses: classNames,
                 secretValues: secretValues[tenant.slug] ?? {},
+                natsKeys: { masterKey: natsMasterKey, generation: config.natsKeyGenerations[tenant.slug] ?? DEFAULT_NATS_KEY_GENERATION },
             },
             { provider },
         );
     }
-    const natsAuthorization = new NatsAuthorization("nats", { nats: config.nats, tenants: Object.values(tenants).map((t) => t.nats) }, { provider });
+    const natsAuthorization = new NatsAuthorization(
+        "nats",
+        { nats: config.nats, tenants: Object.values(tenants).map((t) => t.nats), keys: { masterKey: natsMasterKey } },
+        { provider },
+    );
     const monitoring = config.monitoring.prometheusRules ? new TenantMonitoring("tenant-monitoring", { namespace: config.monitoring.namespace }, { provider }) : undefined;
     return { tenants, natsAuthorization, priorityClasses, monitoring, missingSecrets: Object.values(missing).flatMap((list) => list.map((m) => m.path)) };
 }

@@ -48,9 +48,11 @@ Options:
   --help              show this help
 
 Real: the program, the policy pack process and its protocol, Kubernetes schema validation.
-Emulated: the Pulumi engine (a recording resource monitor in preview mode), provider-computed
-values (random bytes from a per-machine key in ~/.config/tenancy/plan-key, Kubernetes objects echo
-their inputs) and therefore generated credentials.
+Emulated: the Pulumi engine (a recording resource monitor in preview mode: Kubernetes objects
+echo their inputs, values only a provider computes are unknown, as in pulumi preview) and the
+stack's secret tenancy:natsMasterKey, which plan cannot decrypt: a key derived from the per-machine
+key in ~/.config/tenancy/plan-key stands in for it, so every NATS key and credential is derived as
+pulumi up derives it, but is not the deployed one.
 
 Exit codes: 0 the plan passes; 1 a mandatory policy fails, an object is invalid, a --base rule
 is broken, or the program or policy pack failed; 2 bad usage, missing file or invalid registry.

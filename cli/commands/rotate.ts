@@ -1,28 +1,62 @@
-import { natsAccountName, namespaceOf, NATS_ACCOUNTS_CONFIGMAP, NATS_CREDENTIALS_SECRET } from "../../contract";
-import { tenantNatsKeys } from "../plan/rotate";
+import {
+    DEFAULT_NATS_KEY_GENERATION,
+    natsAccountName,
+    natsKeyGenerationCommand,
+    namespaceOf,
+    NATS_ACCOUNTS_CONFIGMAP,
+    NATS_CREDENTIALS_SECRET,
+    NATS_KEY_GENERATIONS_CONFIG,
+} from "../../contract";
+import type { StackConfigFiles } from "../plan/stack-config";
 import { parseCommandArgs } from "./args";
 import { registryOrReport, stackContext } from "./project";
 import { UsageError, type Command } from "./types";
 
-/** `tenancy rotate`: prints the `pulumi up --replace` that gives a tenant a new NATS key. */
+/**
+ * The tenant's current key generation as the stack file holds it: its value under
+ * `tenancy:natsKeyGenerations.<slug>` (a whole number ≥ 1), the default 1 when it names none, or
+ * why it cannot be read.
+ */
+export function currentKeyGeneration(files: StackConfigFiles, slug: string): { generation: number } | { problem: string } {
+    const where = `${NATS_KEY_GENERATIONS_CONFIG}.${slug}`;
+    if (files.encrypted.some((p) => p === NATS_KEY_GENERATIONS_CONFIG || p === where)) {
+        return { problem: `${where} is encrypted in ${files.stackFile}; key generations are plain numbers (set them without --secret)` };
+    }
+    const text = files.config[NATS_KEY_GENERATIONS_CONFIG];
+    if (text === undefined) return { generation: DEFAULT_NATS_KEY_GENERATION };
+    let all: unknown;
+    try {
+        all = JSON.parse(text);
+    } catch {
+        all = text;
+    }
+    if (typeof all !== "object" || all === null || Array.isArray(all)) return { problem: `${NATS_KEY_GENERATIONS_CONFIG} in ${files.stackFile} is not an object of slug → generation` };
+    const value = (all as Record<string, unknown>)[slug];
+    if (value === undefined) return { generation: DEFAULT_NATS_KEY_GENERATION };
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) return { problem: `${where} in ${files.stackFile} is ${JSON.stringify(value)}, not a whole number ≥ 1` };
+    return { generation: value };
+}
+
+/** `tenancy rotate`: prints the config change and the `pulumi up` that give a tenant new NATS keys. */
 export const rotateCommand: Command = {
     name: "rotate",
-    summary: "print the exact pulumi up --replace command that rotates a tenant's NATS key",
+    summary: "print the exact commands that rotate a tenant's NATS key (raise its key generation, pulumi up)",
     help: `Usage: tenancy rotate <slug> [--stack NAME] [--tenants DIR]
 
-Runs the program as "tenancy plan" does (no credentials), finds the random bytes behind the
-tenant's NATS nkey, and prints the command that replaces them:
-  pulumi up --stack <stack> --policy-pack policy --replace '<urn>'
-The URN is the one the engine computes for that resource, so the command is exact. It prints no
-secret and changes nothing itself.
+Every NATS key of the stack derives from its secret tenancy:natsMasterKey, the tenant's org id and
+the tenant's key generation, tenancy:natsKeyGenerations.<slug> (1 when the stack names none).
+Raising the generation gives the tenant new keys; this prints the two commands that do it:
+  pulumi config set --stack <stack> --path 'tenancy:natsKeyGenerations.<slug>' <generation + 1>
+  pulumi up --stack <stack> --policy-pack policy
+The current generation is read from Pulumi.<stack>.yaml. It prints no secret and changes nothing
+itself; commit the stack file after the config change, since the generation is part of it.
 
 Options:
   --stack NAME    stack to rotate on (default: dev)
   --tenants DIR   registry directory (default: the stack's tenancy:tenantsDir, else tenants)
   --help          show this help
 
-Exit codes: 0 printed; 1 the program failed or declares no NATS key for the tenant; 2 bad usage,
-unknown tenant or invalid registry.
+Exit codes: 0 printed; 2 bad usage, unknown tenant, invalid registry or an unreadable generation.
 `,
     async run(args, io) {
         const { flags, positionals } = parseCommandArgs("rotate", args, { stack: "string", tenants: "string" }, 1);
@@ -33,24 +67,21 @@ unknown tenant or invalid registry.
         if (!registry) return 2;
         const entry = registry.entries.find((e) => e.tenant.slug === slug);
         if (!entry) throw new UsageError(`rotate: no tenant "${slug}" in the registry (no ${slug}.yaml)`);
-        let keys;
-        try {
-            keys = await tenantNatsKeys({ ...context, registry, slug });
-        } catch (error) {
-            io.err(`tenancy rotate: the program failed:\n${(error as Error).message}\n`);
-            return 1;
-        }
-        if (keys.length !== 1) {
-            io.err(`tenancy rotate: the program declares ${keys.length} random-bytes resources for tenant ${slug}${keys.length ? ` (${keys.map((k) => k.name).join(", ")})` : ""}; expected exactly its NATS key\n`);
-            return 1;
-        }
+        const current = currentKeyGeneration(context.files, slug);
+        if ("problem" in current) throw new UsageError(`rotate: ${current.problem}`);
+        const next = current.generation + 1;
         const { tenant } = entry;
-        io.out(`To rotate the NATS key of tenant ${slug} (account ${natsAccountName(tenant)}) on stack ${context.stack}, run:\n\n`);
-        io.out(`  pulumi up --stack ${context.stack} --policy-pack policy --replace '${keys[0].urn}'\n\n`);
+        const stackFile = context.files.stackFile ?? `Pulumi.${context.stack}.yaml`;
         io.out(
-            `The new random bytes give a new nkey: Secret ${namespaceOf(tenant)}/${NATS_CREDENTIALS_SECRET} and the server's auth.json ` +
-                `(ConfigMap ${NATS_ACCOUNTS_CONFIGMAP}) change in the same update. The old key stops working when nats-server reloads ` +
-                `auth.json; restart the tenant's agents so they read the new Secret.\n`,
+            `To rotate the NATS key of tenant ${slug} (account ${natsAccountName(tenant)}) on stack ${context.stack}, ` +
+                `raise its key generation from ${current.generation} to ${next} and apply:\n\n`,
+        );
+        io.out(`  ${natsKeyGenerationCommand(context.stack, slug, next)}\n`);
+        io.out(`  pulumi up --stack ${context.stack} --policy-pack policy\n\n`);
+        io.out(
+            `The new generation derives a new nkey from the stack's tenancy:natsMasterKey: Secret ${namespaceOf(tenant)}/${NATS_CREDENTIALS_SECRET} ` +
+                `and the server's auth.json (ConfigMap ${NATS_ACCOUNTS_CONFIGMAP}) change in the same update. The old key stops working when ` +
+                `nats-server reloads auth.json; restart the tenant's agents so they read the new Secret. Commit ${stackFile}: the generation is part of the stack's config.\n`,
         );
         return 0;
     },

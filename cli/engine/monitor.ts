@@ -2,7 +2,6 @@ import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import type * as aliasproto from "@pulumi/pulumi/proto/alias_pb";
 import { derivedBytes } from "./plan-key";
-import { emulateRandom, isEmulatedRandom } from "./random";
 import type { RecordedAlias, RecordedOptions, RecordedResource } from "./types";
 import { secret } from "./wire";
 
@@ -49,8 +48,10 @@ export function engineUrn(stack: string, project: string, parent: string, type: 
 
 /**
  * A resource monitor that records every request the Pulumi runtime sends and answers like the
- * engine would in a preview: components get an URN, custom resources echo their inputs as
- * outputs, and values the random provider computes are emulated from a machine key.
+ * engine would in a preview: components get an URN and custom resources echo their inputs as
+ * outputs. Whatever only a provider computes for a new resource (the random provider's bytes, an
+ * id) is left out, which the SDK reads as unknown during a preview, as it reads the engine's
+ * unknowns; Kubernetes auto-names, which the provider picks at check time, are derived from a machine key.
  */
 export class RecordingMonitor {
     private readonly resources = new Map<string, RecordedResource>();
@@ -227,11 +228,7 @@ export class RecordingMonitor {
 
     private emulate(custom: boolean, type: string, name: string, urn: string, inputs: Obj, secretOutputs: string[]) {
         if (!custom) return { outputs: {}, id: "", computed: [] as string[] };
-        if (isEmulatedRandom(type)) {
-            const state = emulateRandom(this.options.key, type, urn, inputs, secretOutputs);
-            return { ...state, id: this.options.preview ? "" : state.id };
-        }
-        // Everything else echoes its inputs, as a provider's preview of a create does.
+        // A provider's preview of a create echoes the inputs; outputs it alone computes stay unknown.
         const outputs: Obj = { ...inputs };
         const computed: string[] = [];
         const metadata = outputs.metadata as Obj | undefined;

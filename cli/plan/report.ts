@@ -16,11 +16,10 @@ export const REAL = [
     "Kubernetes schema validation of every object (kubernetes-models OpenAPI schemas, plus name and label syntax)",
 ];
 
-/** What `tenancy plan` emulates, stated in every report. */
+/** What `tenancy plan` emulates, stated in every report (with the master key's line when plan emulates it). */
 export const EMULATED = [
     "the Pulumi engine: a recording resource monitor in preview mode (no state, no cluster, no Pulumi CLI)",
-    "provider-computed values: Kubernetes objects echo their inputs; random values are derived from a per-machine key (stable per resource URN)",
-    "generated credentials (NATS nkeys) come from those emulated random values and are not the ones `pulumi up` will create",
+    "provider-computed values: Kubernetes objects echo their inputs (auto-names derived from a per-machine key); values only a provider computes for a new resource are unknown, as in `pulumi preview`",
 ];
 
 export type { PlanReport, RemovedTenant, ReportChanges, ReportDiagnostic, ReportInvalidObject, TenantReport } from "./report-types";
@@ -38,6 +37,8 @@ export interface ReportInputs {
     invalid: Map<string, KubeProblem[]>;
     missingSecrets: ReportedSecret[];
     nats: NatsDocuments;
+    /** What plan did about tenancy:natsMasterKey (emulated, and why), when it did not pass the stack's own value. */
+    masterKey?: string;
     base?: {
         ref: string;
         commit: string;
@@ -90,7 +91,7 @@ export function buildReport(inputs: ReportInputs): PlanReport {
         program: inputs.programShown,
         policyPack: inputs.pack,
         real: REAL,
-        emulated: EMULATED,
+        emulated: inputs.masterKey ? [...EMULATED, inputs.masterKey] : EMULATED,
         totals: {
             tenants: list.length,
             resources: resources.length,

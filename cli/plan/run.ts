@@ -12,6 +12,7 @@ import { validateObjects } from "./kube-validate";
 import { isNatsAuthorization, natsDocuments, type NatsDocuments } from "./nats";
 import { natsAccountChanges, summarizeNatsDocuments } from "./nats-diff";
 import { analyzeRecording, startPlanPack } from "./policy";
+import { masterKeyConfig, masterKeyLine, masterKeyState } from "./master-key";
 import { LARGE_REGISTRY, PlanProgress } from "./progress";
 import { buildReport, type PlanReport, type ReportInputs } from "./report";
 import { scanSecretValues, type ReportedSecret } from "./secret-values";
@@ -76,8 +77,9 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult | Invali
     const prepared = prepare(options);
     if (!("files" in prepared)) return prepared;
     const keyFile = planKeyPath();
+    let planKey: Buffer;
     try {
-        ensurePlanKey(keyFile);
+        planKey = ensurePlanKey(keyFile);
     } catch (error) {
         prepared.base?.checkout.cleanup();
         const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -86,7 +88,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult | Invali
     const progress = new PlanProgress({ emit: options.progress, always: options.progressAlways ?? false, heartbeatMs: options.heartbeatMs });
     progress.begin(prepared.registry.entries.length);
     try {
-        return await execute(options, prepared, keyFile, progress, started);
+        return await execute(options, prepared, { file: keyFile, key: planKey }, progress, started);
     } finally {
         progress.end();
         prepared.base?.checkout.cleanup();
@@ -135,14 +137,14 @@ function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure
 }
 
 // Records the program (at head, and at --base) while the pack starts, then analyzes, validates and reports.
-async function execute(options: PlanOptions, prepared: Prepared, keyFile: string, progress: PlanProgress, started: number): Promise<PlanResult | PlanFailure> {
+async function execute(options: PlanOptions, prepared: Prepared, planKey: { file: string; key: Buffer }, progress: PlanProgress, started: number): Promise<PlanResult | PlanFailure> {
     const { files, registry, base } = prepared;
     let recordMs = 0;
     const record = (dir: string, reg: Registry) => {
-        const { config, secretKeys, missing } = programConfig(files, dir, reg);
+        const { config, secretKeys, missing } = programConfig(files, dir, reg, planKey.key);
         const begun = Date.now();
         const recording = recordInChild({
-            programFile: prepared.programFile, project: files.project, stack: options.stack, config, secretKeys, keyFile, cwd: options.projectRoot,
+            programFile: prepared.programFile, project: files.project, stack: options.stack, config, secretKeys, keyFile: planKey.file, cwd: options.projectRoot,
             onOutput: options.programOutput,
         }).then((resources) => {
             recordMs = Math.max(recordMs, Date.now() - begun);
@@ -179,6 +181,7 @@ async function execute(options: PlanOptions, prepared: Prepared, keyFile: string
             project: files.project, stack: options.stack, registryShown: options.shown(prepared.tenantsDir), programShown: options.shown(prepared.programFile),
             registry, resources: planned, pack: outcome.pack, diagnostics: outcome.diagnostics, invalid,
             missingSecrets: headRun.missing, nats,
+            masterKey: masterKeyLine(masterKeyState(files), files.stackFile ?? `Pulumi.${options.stack}.yaml`),
             base: base && baseResources ? compareWithBase(options, prepared, base, inventory(baseResources, base.registry), planned, nats, natsNamespace) : undefined,
         });
         return {
@@ -228,13 +231,15 @@ function natsNamespaceOf(config: Record<string, string>): string {
  * The config the program gets: the stack file's readable values and the registry directory being
  * planned. A declared secret value that is encrypted in the stack file is set (`pulumi up` reads
  * it), so the plan gives the program a placeholder; one that is not set at all stays missing, as it
- * is for `pulumi up`, and the program plans the tenant without that Secret. Both are reported.
+ * is for `pulumi up`, and the program plans the tenant without that Secret. Both are reported. The
+ * NATS master key, which plan cannot decrypt, is emulated from the plan key (see master-key.ts).
  */
-export function programConfig(files: StackConfigFiles, tenantsDir: string, registry: Registry) {
-    const config: Record<string, string> = { ...files.config, "tenancy:tenantsDir": tenantsDir };
+export function programConfig(files: StackConfigFiles, tenantsDir: string, registry: Registry, planKey: Buffer) {
+    const master = masterKeyConfig(files, planKey);
+    const config: Record<string, string> = { ...files.config, "tenancy:tenantsDir": tenantsDir, ...master.config };
     const scan = scanSecretValues(files, registry);
     // Left as is: the program reports a malformed tenancy:secrets itself.
-    if (scan.malformed) return { config, secretKeys: files.secretKeys, missing: [] as ReportedSecret[] };
+    if (scan.malformed) return { config, secretKeys: [...new Set([...files.secretKeys, ...master.secretKeys])].sort(), missing: [] as ReportedSecret[] };
     const values = scan.values;
     const where = files.stackFile ?? "stack config (there is no stack file)";
     const missing: ReportedSecret[] = [];
@@ -250,6 +255,6 @@ export function programConfig(files: StackConfigFiles, tenantsDir: string, regis
         missing.push({ path: u.path, reason, tenant: u.tenant, secret: u.secret, state: u.state });
     }
     config["tenancy:secrets"] = JSON.stringify(values);
-    const secretKeys = [...new Set([...files.secretKeys, "tenancy:secrets"])].sort();
+    const secretKeys = [...new Set([...files.secretKeys, ...master.secretKeys, "tenancy:secrets"])].sort();
     return { config, secretKeys, missing };
 }

@@ -2,38 +2,60 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXAMPLE_REGISTRY } from "../support/registry-fixture";
-import { isolatePlanKey, removeTempDirs, ROOT, runCli, tempDir } from "./plan/support";
+import { removeTempDirs, ROOT, runCli, tempDir } from "./plan/support";
 
-// rotate runs the real program (as plan does) to find the URN the engine gives the tenant's key.
-isolatePlanKey();
+// rotate reads the tenant's key generation from the stack file and prints the config change that
+// raises it; it runs no program and prints no key.
 afterAll(removeTempDirs);
 const HINT = 'Run "tenancy rotate --help" for usage.\n';
 
+/** A project of its own whose stack file is `stackYaml`, running the repository's program. */
+function project(stack: string, stackYaml: string): string {
+    const dir = tempDir("rotate-project");
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stackYaml);
+    return dir;
+}
+
 describe("tenancy rotate", () => {
-    it("prints the exact pulumi up --replace of the tenant's NATS key, and no secret", async () => {
+    it("prints the config change from generation 1 to 2 and the pulumi up that applies it, and no key", async () => {
         const run = await runCli(["rotate", "acme", "--tenants", EXAMPLE_REGISTRY]);
         expect(run).toEqual({
             code: 0,
             stderr: "",
             stdout:
-                "To rotate the NATS key of tenant acme (account org_7f3k2m9q) on stack dev, run:\n\n" +
-                "  pulumi up --stack dev --policy-pack policy --replace 'urn:pulumi:dev::tenancy::tenancy:tenant:Tenant$tenancy:nats:NatsAccount$random:index/randomBytes:RandomBytes::acme-nats-key'\n\n" +
-                "The new random bytes give a new nkey: Secret org-acme/nats-credentials and the server's auth.json (ConfigMap nats-accounts) change in the same update. " +
-                "The old key stops working when nats-server reloads auth.json; restart the tenant's agents so they read the new Secret.\n",
+                "To rotate the NATS key of tenant acme (account org_7f3k2m9q) on stack dev, raise its key generation from 1 to 2 and apply:\n\n" +
+                "  pulumi config set --stack dev --path 'tenancy:natsKeyGenerations.acme' 2\n" +
+                "  pulumi up --stack dev --policy-pack policy\n\n" +
+                "The new generation derives a new nkey from the stack's tenancy:natsMasterKey: Secret org-acme/nats-credentials and the server's auth.json " +
+                "(ConfigMap nats-accounts) change in the same update. The old key stops working when nats-server reloads auth.json; restart the tenant's " +
+                "agents so they read the new Secret. Commit Pulumi.dev.yaml: the generation is part of the stack's config.\n",
         });
         expect(run.stdout).not.toMatch(/S[A-Z2-7]{57}|U[A-Z2-7]{55}/);
-    }, 120_000);
+    });
 
-    it("uses the stack named by --stack in the command and the URN", async () => {
-        const project = tempDir("rotate-project");
-        fs.writeFileSync(path.join(project, "Pulumi.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace("main: infra/index.ts", `main: ${path.join(ROOT, "infra", "index.ts")}`));
-        fs.writeFileSync(path.join(project, "Pulumi.prod-eu.yaml"), "config:\n  tenancy:kubeContext: prod-eu\n");
-        const run = await runCli(["rotate", "initech", "--stack", "prod-eu", "--tenants", EXAMPLE_REGISTRY], { cwd: project });
+    it("reads the current generation from the stack named by --stack", async () => {
+        const dir = project("prod-eu", "config:\n  tenancy:natsKeyGenerations:\n    initech: 4\n    acme: 2\n");
+        const run = await runCli(["rotate", "initech", "--stack", "prod-eu", "--tenants", EXAMPLE_REGISTRY], { cwd: dir });
         expect(run.code).toBe(0);
-        expect(run.stdout).toContain(
-            "  pulumi up --stack prod-eu --policy-pack policy --replace 'urn:pulumi:prod-eu::tenancy::tenancy:tenant:Tenant$tenancy:nats:NatsAccount$random:index/randomBytes:RandomBytes::initech-nats-key'\n",
-        );
-    }, 120_000);
+        expect(run.stdout).toContain("on stack prod-eu, raise its key generation from 4 to 5 and apply:\n\n");
+        expect(run.stdout).toContain("  pulumi config set --stack prod-eu --path 'tenancy:natsKeyGenerations.initech' 5\n  pulumi up --stack prod-eu --policy-pack policy\n");
+        expect(run.stdout).toContain("Commit Pulumi.prod-eu.yaml");
+        const other = await runCli(["rotate", "globex", "--stack", "prod-eu", "--tenants", EXAMPLE_REGISTRY], { cwd: dir });
+        expect(other.stdout).toContain("raise its key generation from 1 to 2");
+    });
+
+    it("refuses a generation it cannot read", async () => {
+        const bad = project("bad", "config:\n  tenancy:natsKeyGenerations:\n    acme: two\n");
+        expect(await runCli(["rotate", "acme", "--stack", "bad", "--tenants", EXAMPLE_REGISTRY], { cwd: bad })).toEqual({
+            code: 2, stdout: "", stderr: `tenancy rotate: tenancy:natsKeyGenerations.acme in Pulumi.bad.yaml is "two", not a whole number ≥ 1\n${HINT}`,
+        });
+        const secret = project("sec", "config:\n  tenancy:natsKeyGenerations:\n    acme:\n      secure: v1:AAAA\n");
+        expect(await runCli(["rotate", "acme", "--stack", "sec", "--tenants", EXAMPLE_REGISTRY], { cwd: secret })).toEqual({
+            code: 2, stdout: "",
+            stderr: `tenancy rotate: tenancy:natsKeyGenerations.acme is encrypted in Pulumi.sec.yaml; key generations are plain numbers (set them without --secret)\n${HINT}`,
+        });
+    });
 
     it("refuses an unknown tenant, a missing slug and an unknown stack before running anything", async () => {
         expect(await runCli(["rotate", "nope", "--tenants", EXAMPLE_REGISTRY])).toEqual({ code: 2, stdout: "", stderr: `tenancy rotate: no tenant "nope" in the registry (no nope.yaml)\n${HINT}` });

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Tenant as TenantComponent } from "../../components";
 import type { RegistryEntry } from "../../registry";
 import { installRecordingMocks, runRecorded, valueOf, type MockedResource } from "../support/pulumi-mocks";
+import { TEST_NATS_MASTER_KEY } from "../support/nats-master-key";
 import { EXAMPLE_REGISTRY } from "../support/registry-fixture";
 
 // Mocks first, then the code under test (a static import would run against the SDK's silent test mode).
@@ -13,6 +14,7 @@ let decommissioned: TenantComponent;
 const platformController = { namespace: "platform-system", serviceAccount: "agent-orchestrator" };
 const nats = { namespace: "nats", port: 4222, url: "nats://nats.nats.svc.cluster.local:4222" };
 const PRIORITY_CLASSES = ["tenancy-enterprise", "tenancy-free", "tenancy-standard"];
+const natsKeys = { masterKey: pulumi.secret(TEST_NATS_MASTER_KEY) };
 const acmeSecrets = { "openai-api": { apiKey: "sk-test-acme" }, "github-app": { appId: "42", privateKey: "pem-test" } };
 
 beforeAll(async () => {
@@ -22,11 +24,11 @@ beforeAll(async () => {
     const entry = (slug: string): RegistryEntry => registry.entries.find((e) => e.tenant.slug === slug)!;
     await runRecorded(resources, () => {
         const a = entry("acme");
-        acme = new Tenant("acme", { tenant: a.tenant, plan: a.plan, platformController, nats, priorityClasses: PRIORITY_CLASSES, secretValues: acmeSecrets });
+        acme = new Tenant("acme", { tenant: a.tenant, plan: a.plan, platformController, nats, priorityClasses: PRIORITY_CLASSES, secretValues: acmeSecrets, natsKeys });
         const i = entry("initech");
         decommissioned = new Tenant(
             "initech",
-            { tenant: { ...i.tenant, lifecycle: "decommissioned" }, plan: i.plan, platformController, nats, priorityClasses: PRIORITY_CLASSES, secretValues: {} },
+            { tenant: { ...i.tenant, lifecycle: "decommissioned" }, plan: i.plan, platformController, nats, priorityClasses: PRIORITY_CLASSES, secretValues: {}, natsKeys },
         );
         return {};
     });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { TEST_NATS_MASTER_KEY } from "../support/nats-master-key";
 import { installRecordingMocks, runRecorded, type MockedResource } from "../support/pulumi-mocks";
 import { EXAMPLE_REGISTRY } from "../support/registry-fixture";
 
@@ -16,7 +18,7 @@ async function run(): Promise<string[]> {
     const { stackConfigSchema } = await import("../../infra/config");
     const start = resources.length;
     await runRecorded(resources, () => {
-        declareTenants({ registry: loadRegistry(EXAMPLE_REGISTRY), config: stackConfigSchema.parse({}), secretValues });
+        declareTenants({ registry: loadRegistry(EXAMPLE_REGISTRY), config: stackConfigSchema.parse({}), secretValues, natsMasterKey: pulumi.secret(TEST_NATS_MASTER_KEY) });
         return {};
     });
     return resources
@@ -29,9 +31,10 @@ describe("determinism", () => {
     it("registers identical resources, inputs and options on two runs, so pulumi up shows no spurious diff", async () => {
         const first = await run();
         const second = await run();
-        // 63 tenant objects + 3 × (NatsAccount, RandomBytes, Secret) + NatsAuthorization with its RandomBytes, Secret and two
-        // ConfigMaps + PlanPriorityClasses with one PriorityClass per plan.
-        expect(first.length).toBe(81);
+        // 63 tenant objects + 3 × (NatsAccount, Secret) + NatsAuthorization with its Secret and two ConfigMaps + PlanPriorityClasses
+        // with one PriorityClass per plan. The NATS keys derive from the master key: no random resource, nothing in state decides them.
+        expect(first.length).toBe(77);
+        expect(first.filter((r) => r.includes('"type":"random:'))).toEqual([]);
         expect(second).toEqual(first);
     });
 });

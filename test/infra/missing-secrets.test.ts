@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { installRecordingMocks, runRecorded, type MockedResource } from "../support/pulumi-mocks";
+import { TEST_NATS_MASTER_KEY_CONFIG } from "../support/nats-master-key";
 import { EXAMPLE_REGISTRY } from "../support/registry-fixture";
 
 // The example registry with only acme's openai-api value set: acme's github-app (two keys) and
@@ -12,8 +13,8 @@ let outputs: Record<string, unknown> | undefined;
 beforeAll(async () => {
     vi.spyOn(pulumi.log, "warn").mockImplementation(async (message: string) => void warnings.push(message));
     pulumi.runtime.setAllConfig(
-        { "tenancy:tenantsDir": EXAMPLE_REGISTRY, "tenancy:secrets": JSON.stringify({ acme: { "openai-api": { apiKey: "sk-set-acme" } } }) },
-        ["tenancy:secrets"],
+        { "tenancy:tenantsDir": EXAMPLE_REGISTRY, "tenancy:secrets": JSON.stringify({ acme: { "openai-api": { apiKey: "sk-set-acme" } } }), ...TEST_NATS_MASTER_KEY_CONFIG },
+        ["tenancy:secrets", "tenancy:natsMasterKey"],
     );
     outputs = await runRecorded(resources, async () => ({ ...(await import("../../infra/index")) }));
 });

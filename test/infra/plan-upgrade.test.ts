@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { TEST_NATS_MASTER_KEY } from "../support/nats-master-key";
 import { installRecordingMocks, runRecorded, type MockedResource } from "../support/pulumi-mocks";
 import { makeRegistry, tenantYaml } from "../support/registry-fixture";
 
@@ -34,7 +36,7 @@ async function plan(tenantFile: string): Promise<Map<string, Map<string, string>
     const registry = loadRegistry(makeRegistry({ "beta.yaml": tenantFile }));
     const start = resources.length;
     await runRecorded(resources, () => {
-        declareTenants({ registry, config: stackConfigSchema.parse({}), secretValues: {} });
+        declareTenants({ registry, config: stackConfigSchema.parse({}), secretValues: {}, natsMasterKey: pulumi.secret(TEST_NATS_MASTER_KEY) });
         return {};
     });
     return new Map(resources.slice(start).filter((r) => r.inputs && Object.keys(r.inputs).length > 0).map((r) => [`${r.type}::${r.name}`, leaves(r.inputs)]));
@@ -58,6 +60,11 @@ describe("a free → standard upgrade", () => {
         const changes = diff(await plan(FREE), await plan(STANDARD));
         expect(changes).toMatchInlineSnapshot(`
           {
+            "kubernetes:core/v1:ConfigMap::nats-accounts": [
+              "data.auth.json(json).accounts.org_beta01.limits.max_connections: 10 -> 50",
+              "data.auth.json(json).accounts.org_beta01.limits.max_payload: 262144 -> 1048576",
+              "data.auth.json(json).accounts.org_beta01.limits.max_subscriptions: 200 -> 2000",
+            ],
             "kubernetes:core/v1:ConfigMap::nats-authorization": [
               "data.permissions.json(json).tenants.0.limits.maxConnections: 10 -> 50",
               "data.permissions.json(json).tenants.0.limits.maxPayload: 262144 -> 1048576",

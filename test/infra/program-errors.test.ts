@@ -1,14 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { installRecordingMocks, type MockedResource } from "../support/pulumi-mocks";
+import { TEST_NATS_MASTER_KEY, TEST_NATS_MASTER_KEY_CONFIG } from "../support/nats-master-key";
 import { EXAMPLE_REGISTRY, makeRegistry, tenantYaml } from "../support/registry-fixture";
 
 const resources: MockedResource[] = installRecordingMocks();
 
 /** Runs infra/index.ts with the given stack config and returns the error it fails with. */
-async function failureOf(config: Record<string, string>): Promise<Error> {
+async function failureOf(config: Record<string, string>, secretKeys = ["tenancy:secrets", "tenancy:natsMasterKey"]): Promise<Error> {
     vi.resetModules();
-    pulumi.runtime.setAllConfig({ "tenancy:tenantsDir": EXAMPLE_REGISTRY, ...config }, ["tenancy:secrets"]);
+    pulumi.runtime.setAllConfig({ "tenancy:tenantsDir": EXAMPLE_REGISTRY, ...TEST_NATS_MASTER_KEY_CONFIG, ...config }, secretKeys);
     try {
         // Outside a stack on purpose: every check must fail before the first registration.
         await import("../../infra/index");
@@ -43,6 +44,47 @@ describe("program errors", () => {
                 "  tenancy:nats.port: Too big: expected number to be <=65535",
             ].join("\n"),
         );
+    });
+
+    it("names a bad NATS key generation", async () => {
+        const error = await failureOf({ "tenancy:natsKeyGenerations": JSON.stringify({ acme: 0, Globex: 2, initech: 1.5 }) });
+        expect(error.message).toBe(
+            [
+                "invalid stack config:",
+                "  tenancy:natsKeyGenerations.acme: must be a whole number ≥ 1",
+                "  tenancy:natsKeyGenerations.Globex: must be a tenant slug (a DNS label)",
+                "  tenancy:natsKeyGenerations.initech: must be a whole number ≥ 1",
+            ].join("\n"),
+        );
+    });
+
+    it("says how to create the NATS master key when the stack has none", async () => {
+        vi.resetModules();
+        pulumi.runtime.setAllConfig({ "tenancy:tenantsDir": EXAMPLE_REGISTRY }, []);
+        const error = await import("../../infra/index").then(() => new Error("the program succeeded"), (e: Error) => e);
+        expect(error).toBeInstanceOf(pulumi.RunError);
+        expect(error.message).toBe(
+            "stack config tenancy:natsMasterKey is not set; every NATS key of the stack derives from it. Create it once per stack with\n" +
+                "  openssl rand -hex 32 | pulumi config set --secret tenancy:natsMasterKey\nand keep it: another master key gives every tenant new NATS keys.",
+        );
+    });
+
+    it("refuses a NATS master key stored in clear, too short or not hex/base64, never showing it", async () => {
+        const clear = await failureOf({}, ["tenancy:secrets"]);
+        expect(clear.message).toBe(
+            "stack config tenancy:natsMasterKey is stored in clear; it must be a secret. Replace it with " +
+                "pulumi config rm tenancy:natsMasterKey && openssl rand -hex 32 | pulumi config set --secret tenancy:natsMasterKey",
+        );
+        expect(clear.message).not.toContain(TEST_NATS_MASTER_KEY);
+        const short = await failureOf({ "tenancy:natsMasterKey": "ab".repeat(31) });
+        expect(short.message).toBe(
+            "invalid stack config: tenancy:natsMasterKey holds 31 bytes; it needs at least 32: openssl rand -hex 32 | pulumi config set --secret tenancy:natsMasterKey",
+        );
+        const garbled = await failureOf({ "tenancy:natsMasterKey": "not a key!" });
+        expect(garbled.message).toBe(
+            "invalid stack config: tenancy:natsMasterKey is neither hex nor base64; create one with: openssl rand -hex 32 | pulumi config set --secret tenancy:natsMasterKey",
+        );
+        expect(garbled.message).not.toContain("not a key");
     });
 
     it("refuses secret values that are not text, without echoing them", async () => {

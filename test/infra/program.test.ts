@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installRecordingMocks, runRecorded, type MockedResource } from "../support/pulumi-mocks";
+import { TEST_NATS_MASTER_KEY_CONFIG } from "../support/nats-master-key";
 import { EXAMPLE_REGISTRY } from "../support/registry-fixture";
 
 /** Stack config as `pulumi config set` would store it for the example registry. */
@@ -19,8 +20,9 @@ beforeAll(async () => {
             "tenancy:tenantsDir": EXAMPLE_REGISTRY,
             "tenancy:nats": JSON.stringify({ namespace: "messaging", port: 4333 }),
             "tenancy:secrets": JSON.stringify(SECRET_VALUES),
+            ...TEST_NATS_MASTER_KEY_CONFIG,
         },
-        ["tenancy:secrets"],
+        ["tenancy:secrets", "tenancy:natsMasterKey"],
     );
     outputs = await runRecorded(resources, async () => ({ ...(await import("../../infra/index")) }));
 });

@@ -4,9 +4,11 @@
  * server then closes its connections on reload and refuses its credential; making the tenant active
  * again lets the very same credential in.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { connect, nkeyAuthenticator, StringCodec, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Lifecycle, RegistryEntry } from "../../registry";
+import { TEST_NATS_MASTER_KEY } from "../support/nats-master-key";
 import { EXAMPLE_REGISTRY } from "../support/registry-fixture";
 import { installNatsMocks, runStack, unwrap, type Registration } from "./mocks";
 import { ensureNatsServer, startNats, type RunningNats } from "./server";
@@ -14,6 +16,7 @@ import { ensureNatsServer, startNats, type RunningNats } from "./server";
 const registrations: Registration[] = installNatsMocks();
 const NATS = { namespace: "nats", url: "nats://nats.nats.svc.cluster.local:4222" };
 const ACME = "org_7f3k2m9q";
+const KEYS = { masterKey: pulumi.secret(TEST_NATS_MASTER_KEY) };
 
 /** What one run of the components declared: auth.json, permissions.json and acme's NATS resources. */
 interface Declared {
@@ -31,8 +34,8 @@ async function declare(lifecycle: Lifecycle): Promise<Declared> {
     const { NatsAuthorization } = await import("../../components/nats-authorization");
     const start = registrations.length;
     await runStack(() => {
-        const accounts = entries.map(({ tenant, plan }) => new NatsAccount(`${tenant.slug}-nats`, { tenant: tenant.slug === "acme" ? { ...tenant, lifecycle } : tenant, plan, nats: NATS }));
-        new NatsAuthorization("nats", { nats: NATS, tenants: accounts });
+        const accounts = entries.map(({ tenant, plan }) => new NatsAccount(`${tenant.slug}-nats`, { tenant: tenant.slug === "acme" ? { ...tenant, lifecycle } : tenant, plan, nats: NATS, keys: KEYS }));
+        new NatsAuthorization("nats", { nats: NATS, tenants: accounts, keys: KEYS });
     });
     const mine = registrations.slice(start);
     const data = (name: string) => mine.find((r) => r.name === name)!.inputs.data;
@@ -97,8 +100,8 @@ describe("a suspended tenant on nats-server", () => {
         // Every other account is byte-for-byte the same: suspending one tenant touches no other.
         const others = (d: Declared) => JSON.stringify({ ...JSON.parse(d.auth).accounts, [ACME]: undefined });
         expect(others(suspended)).toBe(others(active));
-        // The key is the random bytes in state, which the lifecycle does not touch.
-        expect(active.acme.find((r) => r.name === "acme-nats-key")!.inputs).toEqual({ length: 32 });
+        // The key derives from the master key, the org id and the generation, none of which the lifecycle touches.
+        expect(active.acme.map((r) => r.type).sort()).toEqual(["kubernetes:core/v1:Secret", "tenancy:nats:NatsAccount"]);
     });
 
     it("closes the tenant's connections on reload and refuses its credential, leaving other tenants connected", async () => {

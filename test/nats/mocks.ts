@@ -1,10 +1,9 @@
 /**
- * Pulumi mocks for the NATS component tests. RandomBytes gets deterministic bytes derived from its
- * name (so two runs give the same keys, as state would), or no bytes at all for the names listed
- * as unknown, which the SDK then treats as unknown during preview, like a resource not created yet.
+ * Pulumi mocks for the NATS component tests: every resource echoes its inputs, as a provider's
+ * preview of a create does. The components derive their keys from the master key they are given,
+ * so nothing here has to invent key material.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
 
 /** A registration as the mock engine saw it, plus the raw inputs (Outputs, secrets) the component passed. */
 export interface Registration {
@@ -20,13 +19,6 @@ export interface Registration {
 export interface NatsMockOptions {
     /** Run as `pulumi preview`. @default false */
     preview?: boolean;
-    /** Names of RandomBytes resources whose bytes are not known yet (new during preview). */
-    unknownBytes?: string[];
-}
-
-/** The bytes the mock gives RandomBytes `name`: sha256 of the name, base64. */
-export function mockBytes(name: string): string {
-    return createHash("sha256").update(`random-bytes:${name}`).digest("base64");
 }
 
 /** Installs the mocks; call before importing any component. */
@@ -36,10 +28,6 @@ export function installNatsMocks(options: NatsMockOptions = {}): Registration[] 
         {
             newResource(args) {
                 registrations.push({ type: args.type, name: args.name, inputs: args.inputs });
-                if (args.type === "random:index/randomBytes:RandomBytes" && !options.unknownBytes?.includes(args.name)) {
-                    const base64 = mockBytes(args.name);
-                    return { id: `${args.name}-id`, state: { ...args.inputs, base64, hex: Buffer.from(base64, "base64").toString("hex") } };
-                }
                 return { id: `${args.name}-id`, state: args.inputs };
             },
             call(args) {

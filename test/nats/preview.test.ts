@@ -1,38 +1,59 @@
+import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { TEST_NATS_MASTER_KEY } from "../support/nats-master-key";
 import { EXAMPLE_REGISTRY } from "../support/registry-fixture";
 import { inspect, installNatsMocks, runStack, type RawInputs, type Registration } from "./mocks";
 
-// A preview in which initech is new: its random bytes (hence its key) do not exist yet.
-const registrations: Registration[] = installNatsMocks({ preview: true, unknownBytes: ["initech-nats-key"] });
+// A preview of a stack whose tenants are all new: nothing exists yet, and the master key is the
+// only key material. Every key derives from it, so the server's configuration is known.
+const registrations: Registration[] = installNatsMocks({ preview: true });
 
 let raw: RawInputs;
 let authorization: import("../../components/nats-authorization").NatsAuthorization;
 let accounts: import("../../components/nats-account").NatsAccount[];
 let spec: typeof import("../../components/nats-spec");
+let keys: typeof import("../../components/nats-keys");
 
 beforeAll(async () => {
     const { NatsAccount } = await import("../../components/nats-account");
     const { NatsAuthorization } = await import("../../components/nats-authorization");
     spec = await import("../../components/nats-spec");
+    keys = await import("../../components/nats-keys");
     const { loadRegistry } = await import("../../registry");
     const registry = loadRegistry(EXAMPLE_REGISTRY);
     const nats = { namespace: "nats", url: "nats://nats.nats.svc.cluster.local:4222" };
+    const masterKey = pulumi.secret(TEST_NATS_MASTER_KEY);
     raw = await runStack(() => {
-        accounts = registry.entries.map(({ tenant, plan }) => new NatsAccount(`${tenant.slug}-nats`, { tenant, plan, nats }));
-        authorization = new NatsAuthorization("nats", { nats, tenants: accounts });
+        accounts = registry.entries.map(({ tenant, plan }) => new NatsAccount(`${tenant.slug}-nats`, { tenant, plan, nats, keys: { masterKey } }));
+        authorization = new NatsAuthorization("nats", { nats, tenants: accounts, keys: { masterKey } });
     });
 });
 
-describe("pulumi preview with a new tenant whose key is not generated yet", () => {
-    it("leaves the new tenant's key and auth.json unknown", async () => {
-        const initech = accounts.find((a) => a.spec.slug === "initech")!;
-        expect((await inspect(initech.userPublicKey)).known).toBe(false);
-        expect((await inspect(accounts[0].userPublicKey)).known).toBe(true);
-        expect((await inspect(authorization.authJson)).known).toBe(false);
-        expect((await inspect(raw.get("nats-accounts")!.data["auth.json"])).known).toBe(false);
+describe("pulumi preview of new tenants", () => {
+    it("knows every tenant's public key and auth.json, as plain values", async () => {
+        for (const account of accounts) {
+            expect(await inspect(account.userPublicKey)).toEqual({
+                value: keys.deriveUserNkey(TEST_NATS_MASTER_KEY, account.spec.tenantId, 1).publicKey,
+                known: true,
+                secret: false,
+            });
+        }
+        const auth = await inspect(authorization.authJson);
+        expect(auth.known).toBe(true);
+        expect(auth.secret).toBe(false);
+        // What the engine (and so the policy pack) receives is the document itself, not an unknown.
+        const sent = registrations.find((r) => r.name === "nats-accounts")!.inputs.data["auth.json"];
+        expect(sent).toBe(auth.value);
+        expect(Object.keys(JSON.parse(sent).accounts)).toEqual(["PLATFORM", "org_7f3k2m9q", "org_k4x8p2wn", "org_q9d5t1ze"]);
+        expect(await pulumi.isSecret(raw.get("nats-accounts")!.data["auth.json"])).toBe(false);
     });
 
-    it("still gives the complete permission structure, new tenant included, as a plain string in the nats-authorization ConfigMap", () => {
+    it("knows the seeds too, and keeps them secret", async () => {
+        const seed = raw.get("acme-nats-credentials")!.stringData.NATS_NKEY_SEED;
+        expect(await inspect(seed)).toEqual({ value: keys.deriveUserNkey(TEST_NATS_MASTER_KEY, "org_7f3k2m9q", 1).seed, known: true, secret: true });
+    });
+
+    it("still gives the complete permission structure as a plain string in the nats-authorization ConfigMap", () => {
         const cm = registrations.find((r) => r.name === "nats-authorization")!;
         const permissions = raw.get("nats-authorization")!.data["permissions.json"];
         expect(typeof permissions).toBe("string");

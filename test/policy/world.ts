@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { ensurePlanKey, recordInChild } from "../../cli/engine";
 import { engineResources, type EngineResource, type PolicyConfig, type PolicyDiagnostic, type PolicyHost } from "../../cli/engine";
 import { RULES } from "../../policy/rules";
+import { TEST_NATS_MASTER_KEY_CONFIG } from "../support/nats-master-key";
 import { REGISTRY_DIR } from "./registry";
 
 /** Project root. */
@@ -40,8 +41,8 @@ export async function recordExample(): Promise<Preview> {
             stack: "dev",
             cwd: ROOT,
             keyFile,
-            config: { "tenancy:secrets": JSON.stringify(EXAMPLE_SECRETS), "tenancy:tenantsDir": REGISTRY_DIR },
-            secretKeys: ["tenancy:secrets"],
+            config: { "tenancy:secrets": JSON.stringify(EXAMPLE_SECRETS), "tenancy:tenantsDir": REGISTRY_DIR, ...TEST_NATS_MASTER_KEY_CONFIG },
+            secretKeys: ["tenancy:natsMasterKey", "tenancy:secrets"],
         });
         return { inputs: engineResources(recorded, "inputs"), outputs: engineResources(recorded, "outputs") };
     } finally {

@@ -19,7 +19,7 @@ describe("recordProgram in-process", () => {
                 const k8s = await import("@pulumi/kubernetes");
                 const bytes = new random.RandomBytes("seed", { length: 16 });
                 const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: new pulumi.Config("t").require("ns") } });
-                return { seedLength: bytes.length, isDryRun: pulumi.runtime.isDryRun(), nsId: ns.id };
+                return { seedLength: bytes.length, seedHex: bytes.hex, isDryRun: pulumi.runtime.isDryRun(), nsId: ns.id };
             },
             { project: "p", stack: "s", config: { "t:ns": "org-x" }, secretKeys: [], key },
         );
@@ -29,8 +29,10 @@ describe("recordProgram in-process", () => {
             ["random:index/randomBytes:RandomBytes", "seed", ""],
         ]);
         expect(resources[1].inputs).toEqual({ apiVersion: "v1", kind: "Namespace", metadata: { name: "org-x" } });
-        // A new resource's id is unknown in a preview, and reaches stack outputs as the unknown sentinel.
-        expect(resources[0].outputs).toEqual({ seedLength: 16, isDryRun: true, nsId: UNKNOWN });
+        // A new resource's id, and what only its provider computes (the random bytes), are unknown in a
+        // preview, and reach stack outputs as the unknown sentinel; its inputs are known.
+        expect(resources[0].outputs).toEqual({ seedLength: 16, seedHex: UNKNOWN, isDryRun: true, nsId: UNKNOWN });
+        expect(resources[2].outputs).toEqual({ length: 16 });
     });
 
     it("refuses a second run in the same process", async () => {

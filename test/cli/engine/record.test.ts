@@ -3,7 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensurePlanKey, recordInChild, RecordError, type RecordedResource } from "../../../cli/engine";
-import { SECRET_SIG, SIG_KEY, toPlain } from "../../../cli/engine/wire";
+import { UNKNOWN } from "../../../cli/engine";
+import { toPlain } from "../../../cli/engine/wire";
 
 const program = path.join(__dirname, "fixtures", "program.ts");
 const root = path.resolve(__dirname, "../../..");
@@ -60,29 +61,30 @@ describe("recording monitor", () => {
         expect(secretRes.propertyDependencies.metadata).toEqual([ns.urn]);
     });
 
-    it("keeps secrets marked and emulates random values", () => {
+    it("keeps secrets marked and leaves what only the random provider computes unknown, as a real preview does", () => {
         const token = byUrn("urn:pulumi:dev::tenancy::test:index:Box$random:index/randomBytes:RandomBytes::acme-token");
-        expect(token.emulated).toEqual(["base64", "hex"]);
-        const hex = (token.outputs.hex as Record<string, unknown>).value as string;
-        expect(token.outputs.hex).toEqual({ [SIG_KEY]: SECRET_SIG, value: hex });
-        expect(hex).toMatch(/^[0-9a-f]{64}$/);
+        // The engine answers a new resource with its inputs; base64 and hex are not among them.
+        expect(token.emulated).toEqual([]);
+        expect(token.outputs).toEqual({ length: 32 });
         const secretRes = byUrn("urn:pulumi:dev::tenancy::test:index:Box$kubernetes:core/v1:Secret::acme");
-        expect(toPlain(secretRes.inputs)).toMatchObject({ kind: "Secret", stringData: "[secret]" });
-        expect(toPlain(secretRes.inputs, true)).toMatchObject({ stringData: { token: hex, apiKey: "sk-live-123" } });
+        // stringData depends on the unknown bytes, so the SDK sends all of it as the engine's unknown sentinel.
+        expect(secretRes.inputs.stringData).toBe(UNKNOWN);
+        expect(toPlain(secretRes.inputs, true)).toMatchObject({ kind: "Secret", stringData: "[computed]" });
+        expect(secretRes.options.additionalSecretOutputs).toEqual(["data", "stringData"]);
         expect(JSON.stringify(toPlain(resources.map((r) => r.inputs)))).not.toContain("sk-live-123");
         const cm = byUrn("urn:pulumi:dev::tenancy::test:index:Box$kubernetes:core/v1:ConfigMap::acme");
         expect(cm.emulated).toEqual(["metadata.name"]);
         expect((cm.outputs.metadata as { name: string }).name).toMatch(/^acme-[0-9a-f]{8}$/);
     });
 
-    it("gives the same emulated values on a second run and other values with another key", async () => {
+    it("gives the same auto-names on a second run and other ones with another key", async () => {
         const again = await recordInChild(base);
         expect(JSON.stringify(again)).toBe(JSON.stringify(resources));
         const otherKey = path.join(keyDir, "other-key");
         ensurePlanKey(otherKey);
         const other = await recordInChild({ ...base, keyFile: otherKey });
-        const hexOf = (rs: RecordedResource[]) => JSON.stringify(rs.find((r) => r.name === "acme-token")!.outputs.hex);
-        expect(hexOf(other)).not.toBe(hexOf(resources));
+        const nameOf = (rs: RecordedResource[]) => JSON.stringify(rs.find((r) => r.type === "kubernetes:core/v1:ConfigMap")!.outputs.metadata);
+        expect(nameOf(other)).not.toBe(nameOf(resources));
     });
 
     it("reports a program error by message, without a stack trace", async () => {

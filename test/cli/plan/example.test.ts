@@ -3,6 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensurePlanKey, planKeyPath } from "../../../cli/engine";
+import { emulatedMasterKey } from "../../../cli/plan/master-key";
 import { EXAMPLE_REGISTRY } from "../../support/registry-fixture";
 import { type CliRun, isolatePlanKey, readTree, removeTempDirs, ROOT, runCli, tempDir } from "./support";
 
@@ -27,6 +29,8 @@ beforeAll(async () => {
     fs.writeFileSync(path.join(project, "Pulumi.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace("main: infra/index.ts", `main: ${main}`));
     fs.writeFileSync(path.join(project, "Pulumi.ci.yaml"), [
         "config:",
+        "  tenancy:natsMasterKey:",
+        "    secure: v1:bWFzdGVyLWtleQ==",
         "  tenancy:secrets:",
         "    acme:",
         "      openai-api:",
@@ -67,7 +71,11 @@ describe("tenancy plan on the example registry", () => {
         const report = JSON.parse(run1.stdout);
         expect(report.real.join("\n")).toMatch(/policy pack, in its own process.*Analyzer gRPC protocol/);
         expect(report.emulated.join("\n")).toMatch(/recording resource monitor/);
-        expect(report.emulated.join("\n")).toMatch(/generated credentials/);
+        expect(report.emulated.join("\n")).toMatch(/values only a provider computes for a new resource are unknown, as in `pulumi preview`/);
+        expect(report.emulated).toContain(
+            "tenancy:natsMasterKey is encrypted in Pulumi.ci.yaml, which plan cannot decrypt: it is emulated by a key derived from the per-machine plan key; " +
+                "every NATS key (public keys, seeds, credentials) is derived from it exactly as `pulumi up` derives them from the real one, so they are not the deployed keys",
+        );
         const md = fs.readFileSync(path.join(first, "report.md"), "utf8");
         expect(md).toContain("Real: the Pulumi program");
         expect(md).toContain("Emulated: the Pulumi engine");
@@ -149,21 +157,21 @@ describe("tenancy plan on the example registry", () => {
             else if (r && typeof r === "object") for (const k of Object.keys(r)) collect((r as never)[k], (c as never)[k]);
         };
         collect(redacted, clear);
-        // The sensitive ones: secret config values (placeholders here), generated nkey seeds and the
-        // emulated random bytes they come from. (Other secret-marked leaves, such as a NATS URL inside
-        // a Secret, are public elsewhere by design.)
-        const generated = clear
-            .filter((r: { type: string }) => r.type === "random:index/randomBytes:RandomBytes")
-            .flatMap((r: { outputs: { hex: string; base64: string } }) => [r.outputs.hex, r.outputs.base64]);
-        const sensitive = [...secretLeaves.filter((v) => v === PLAIN_SECRET || v.startsWith("<placeholder: ") || /^SU[A-Z2-7]{56}$/.test(v)), ...generated];
+        // The sensitive ones: secret config values (placeholders here) and the nkey seeds derived from
+        // the emulated master key. (Other secret-marked leaves, such as a NATS URL inside a Secret,
+        // are public elsewhere by design.)
+        const sensitive = secretLeaves.filter((v) => v === PLAIN_SECRET || v.startsWith("<placeholder: ") || /^SU[A-Z2-7]{56}$/.test(v));
         expect(sensitive).toContain(PLAIN_SECRET);
         expect(sensitive).toContain("<placeholder: tenancy:secrets.globex.anthropic-api.apiKey is not available to tenancy plan>");
-        // One seed per RandomBytes (each tenant and the platform), in both inputs and outputs of its Secret.
-        expect(new Set(sensitive.filter((v) => /^SU/.test(v))).size).toBe(generated.length / 2);
+        // One seed per tenant and one for the platform, in both inputs and outputs of their Secrets.
+        expect(new Set(sensitive.filter((v) => /^SU/.test(v))).size).toBe(4);
+        // The emulated master key itself is written nowhere, not even revealed.
+        const master = emulatedMasterKey(ensurePlanKey(planKeyPath()));
         const everything = [run1.stdout, run1.stderr, run2.stdout, run3.stdout, ...Object.values(readTree(first)), ...Object.values(readTree(second))].join("\n");
         for (const value of new Set(sensitive)) expect(everything.includes(value), value).toBe(false);
         const revealedText = Object.values(readTree(revealed)).join("\n");
         for (const value of new Set(sensitive)) expect(revealedText.includes(value), value).toBe(true);
+        expect(`${everything}\n${revealedText}`.includes(master)).toBe(false);
         expect(fs.statSync(path.join(revealed, "resources.json")).mode & 0o777).toBe(0o600);
         const secretManifest = fs.readFileSync(path.join(first, "manifests/org-acme/Secret-openai-api.yaml"), "utf8");
         expect(secretManifest).toContain("stringData:\n  apiKey: \"[secret]\"\n");

@@ -4,13 +4,17 @@ import { connect, nkeyAuthenticator, StringCodec } from "nats";
 import { fromSeed } from "nkeys.js";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensurePlanKey, planKeyPath } from "../../../cli/engine";
+import { emulatedMasterKey } from "../../../cli/plan/master-key";
+import { deriveUserNkey } from "../../../components/nats-keys";
 import { ensureNatsServer, startNats } from "../../nats/server";
 import { EXAMPLE_REGISTRY } from "../../support/registry-fixture";
 import { type CliRun, isolatePlanKey, readTree, removeTempDirs, runCli, tempDir } from "./support";
 
 // The NATS side of the real program through plan: nats/ holds the authorization as the server
-// loads it, generated nkey seeds stay redacted unless --reveal-secrets, and revealed seeds match
-// the public keys.
+// loads it, derived nkey seeds stay redacted unless --reveal-secrets, and revealed seeds match
+// the public keys. The repository's Pulumi.dev.yaml sets no tenancy:natsMasterKey, so plan
+// emulates it from the plan key and says so.
 isolatePlanKey();
 afterAll(removeTempDirs);
 const redacted = tempDir("nats-out");
@@ -52,6 +56,18 @@ describe("tenancy plan and NATS", () => {
         expect(parse(fs.readFileSync(path.join(redacted, "manifests/org-acme/Secret-nats-credentials.yaml"), "utf8")).stringData.NATS_NKEY_SEED).toBe("[secret]");
     });
 
+    it("derives every key from the master key it emulates with the plan key, and says so", () => {
+        const master = emulatedMasterKey(ensurePlanKey(planKeyPath()));
+        const auth = JSON.parse(fs.readFileSync(path.join(redacted, "nats/auth.json"), "utf8"));
+        expect(auth.accounts.org_7f3k2m9q.users[0].nkey).toBe(deriveUserNkey(master, "org_7f3k2m9q", 1).publicKey);
+        expect(auth.accounts.PLATFORM.users[0].nkey).toBe(deriveUserNkey(master, "PLATFORM", 1).publicKey);
+        expect(plain.stdout).toContain(
+            "  - tenancy:natsMasterKey is not set in Pulumi.dev.yaml: plan emulates it with a key derived from the per-machine plan key",
+        );
+        expect(plain.stdout).toContain("`pulumi preview` and `pulumi up` stop until it is set: openssl rand -hex 32 | pulumi config set --secret tenancy:natsMasterKey\n");
+        expect(plain.stdout + plain.stderr).not.toContain(master);
+    });
+
     it("writes seeds with --reveal-secrets that match the public keys in auth.json, stable across runs", () => {
         expect(clear.code).toBe(0);
         expect(clear.stderr).toContain("WARNING: --reveal-secrets writes secret values and generated credentials in clear");
@@ -61,7 +77,7 @@ describe("tenancy plan and NATS", () => {
         const auth = JSON.parse(fs.readFileSync(path.join(revealed, "nats/auth.json"), "utf8"));
         const publicKey = fromSeed(new TextEncoder().encode(seed)).getPublicKey();
         expect(auth.accounts.org_7f3k2m9q.users.map((u: { nkey: string }) => u.nkey)).toEqual([publicKey]);
-        // Same machine key, same URNs: the revealed run planned the very same credentials.
+        // Same machine key, same emulated master key: the revealed run planned the very same credentials.
         expect(fs.readFileSync(path.join(redacted, "nats/auth.json"), "utf8")).toBe(fs.readFileSync(path.join(revealed, "nats/auth.json"), "utf8"));
     });
 

@@ -6,6 +6,7 @@ import { SECRET_SIG, SIG_KEY } from "../../../cli/engine/wire";
 import { diffErrors, diffPlans, registryDelta } from "../../../cli/plan/diff";
 import { inventory, type PlannedResource } from "../../../cli/plan/inventory";
 import { validateKube, validateObjects } from "../../../cli/plan/kube-validate";
+import { emulatedMasterKey } from "../../../cli/plan/master-key";
 import { programConfig } from "../../../cli/plan/run";
 import { readStackFiles } from "../../../cli/plan/stack-config";
 import { manifestPath } from "../../../cli/plan/write-out";
@@ -155,9 +156,13 @@ describe("stack config", () => {
             secretKeys: ["tenancy:kubeconfig", "tenancy:secrets"],
             encrypted: ["tenancy:kubeconfig", "tenancy:secrets.acme.github-app.appId"],
         });
-        const { config, secretKeys, missing } = programConfig(files, "/abs/tenants", registry);
+        const planKey = Buffer.alloc(32, 9);
+        const { config, secretKeys, missing } = programConfig(files, "/abs/tenants", registry, planKey);
         expect(config["tenancy:tenantsDir"]).toBe("/abs/tenants");
-        expect(secretKeys).toEqual(["tenancy:kubeconfig", "tenancy:secrets"]);
+        // The stack names no NATS master key: plan emulates one from the plan key, as a secret.
+        expect(config["tenancy:natsMasterKey"]).toBe(emulatedMasterKey(planKey));
+        expect(config["tenancy:natsMasterKey"]).toMatch(/^[0-9a-f]{64}$/);
+        expect(secretKeys).toEqual(["tenancy:kubeconfig", "tenancy:natsMasterKey", "tenancy:secrets"]);
         // Encrypted values are set (pulumi up reads them): planned with a placeholder. Unset ones stay
         // missing, as for pulumi up, so their Secret is not planned.
         expect(JSON.parse(config["tenancy:secrets"])).toEqual({
