@@ -2,7 +2,7 @@
 // them (no kubelet: admitted pods stay Pending, which is all admission needs).
 import { describe, expect, inject, it } from "vitest";
 import { AGENT_SERVICE_ACCOUNT, namespaceOf, PRIORITY_CEILING_QUOTA, RESOURCE_QUOTA_NAME } from "../../contract";
-import { loadRegistry, type Plan, type Tenant } from "../../registry";
+import { compareQuantities, loadRegistry, parseExactQuantity, type Plan, type Tenant } from "../../registry";
 import { ONBOARDED } from "./support/context";
 import { adminClient } from "./support/kube";
 
@@ -12,6 +12,8 @@ const registry = loadRegistry(e2e.registryDir);
 const entries = registry.entries;
 const onboarded = entries.find((e) => e.tenant.slug === ONBOARDED)!;
 let counter = 0;
+
+const sameQuantity = (a: string, b: string) => compareQuantities(parseExactQuantity(a)!, parseExactQuantity(b)!) === 0;
 
 /** A pod that the `restricted` Pod Security standard admits, with the given container resources. */
 function pod(tenant: Tenant, options: { resources?: object; containers?: number; priorityClassName?: string; privileged?: boolean } = {}) {
@@ -53,8 +55,11 @@ describe("admission, enforced by the real API server", () => {
             if (!result.ok) continue;
             await admin.remove(object as never);
             const resources = result.object.spec.containers[0].resources;
-            expect(resources.limits).toEqual({ cpu: plan.limitRange.default.cpu, memory: plan.limitRange.default.memory });
-            expect(resources.requests).toEqual({ cpu: plan.limitRange.defaultRequest.cpu, memory: plan.limitRange.defaultRequest.memory });
+            // The API server writes quantities in canonical form (2000m becomes 2): compare values.
+            for (const [kind, expected] of [["limits", plan.limitRange.default], ["requests", plan.limitRange.defaultRequest]] as const) {
+                expect(Object.keys(resources[kind]).sort()).toEqual(["cpu", "memory"]);
+                for (const r of ["cpu", "memory"] as const) expect(sameQuantity(resources[kind][r], expected[r]), `${tenant.slug} ${kind}.${r}: ${resources[kind][r]} vs ${expected[r]}`).toBe(true);
+            }
         }
     });
 

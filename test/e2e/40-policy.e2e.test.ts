@@ -43,7 +43,7 @@ const crossBinding = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBi
 describe("the policy pack through the real Pulumi CLI", () => {
     it("fails pulumi preview of a variant that binds one tenant's agents into another tenant's namespace", async () => {
         expect(b, "the registry needs two active tenants").toBeDefined();
-        const run = await pulumi(e2e.workspace, ["preview", "--policy-pack", "policy"], { cwd: variantProject() });
+        const run = await pulumi(e2e.workspace, ["preview", ...e2e.workspace.policy], { cwd: variantProject() });
         expect(run.code).not.toBe(0);
         expect(run.stdout).toContain("❌ tenancy-guard@v0.1.0");
         expect(run.stdout).toMatch(new RegExp(`\\[mandatory\\]\\s+restrict-role-binding-subjects\\s+\\(kubernetes:rbac.authorization.k8s.io/v1:RoleBinding: ${CROSS}\\)`));
@@ -52,12 +52,12 @@ describe("the policy pack through the real Pulumi CLI", () => {
     });
 
     it("fails pulumi up of the same variant before it changes the cluster", async () => {
-        const run = await pulumi(e2e.workspace, ["up", "--yes", "--policy-pack", "policy"], { cwd: variantProject() });
+        const run = await pulumi(e2e.workspace, ["up", "--yes", ...e2e.workspace.policy], { cwd: variantProject() });
         expect(run.code).not.toBe(0);
         expect(run.stdout).toContain("restrict-role-binding-subjects");
         expect(await admin.read(crossBinding)).toBeUndefined();
         // The stack itself is as the project left it: nothing to change for the real program.
-        const again = await pulumi(e2e.workspace, ["preview", "--expect-no-changes", "--policy-pack", "policy"]);
+        const again = await pulumi(e2e.workspace, ["preview", "--expect-no-changes", ...e2e.workspace.policy]);
         expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
     });
 });

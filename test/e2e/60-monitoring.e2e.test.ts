@@ -86,7 +86,7 @@ describe("recording rules behind tenancy:monitoring.prometheusRules", () => {
         }
         await pulumiOk(e2e.workspace, ["config", "set", "--path", "tenancy:monitoring.prometheusRules", "true"]);
         await pulumiOk(e2e.workspace, ["config", "set", "--path", "tenancy:monitoring.namespace", MONITORING]);
-        const run = await pulumi(e2e.workspace, ["up", "--yes", "--policy-pack", "policy"]);
+        const run = await pulumi(e2e.workspace, ["up", "--yes", ...e2e.workspace.policy]);
         expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
         const live = await admin.read({ apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: TENANT_RULES_NAME, namespace: MONITORING } });
         expect(live?.spec.groups[0].rules).toEqual(tenantRecordingRules());
@@ -94,7 +94,7 @@ describe("recording rules behind tenancy:monitoring.prometheusRules", () => {
 
     it("is off by default: switching the setting off removes the rules", async () => {
         await pulumiOk(e2e.workspace, ["config", "rm", "--path", "tenancy:monitoring"]);
-        const run = await pulumi(e2e.workspace, ["up", "--yes", "--policy-pack", "policy"]);
+        const run = await pulumi(e2e.workspace, ["up", "--yes", ...e2e.workspace.policy]);
         expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
         expect(await admin.read({ apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: TENANT_RULES_NAME, namespace: MONITORING } })).toBeUndefined();
     });

@@ -16,7 +16,7 @@ const original = fs.readFileSync(file, "utf8");
 const namespace = namespaceOf({ slug: ONBOARDED });
 const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } };
 
-const up = () => pulumi(e2e.workspace, ["up", "--yes", "--policy-pack", "policy"]);
+const up = () => pulumi(e2e.workspace, ["up", "--yes", ...e2e.workspace.policy]);
 const text = (run: { stdout: string; stderr: string }) => `${run.stdout}\n${run.stderr}`;
 const setLifecycle = (state: string) => fs.writeFileSync(file, original.replace(/^lifecycle: \w+$/m, `lifecycle: ${state}`));
 
@@ -38,7 +38,7 @@ describe("tenant lifecycle against the real API server", () => {
             fs.writeFileSync(file, original);
         }
         expect((await admin.read(ns))?.status.phase).toBe("Active");
-        const again = await pulumi(e2e.workspace, ["preview", "--expect-no-changes", "--policy-pack", "policy"]);
+        const again = await pulumi(e2e.workspace, ["preview", "--expect-no-changes", ...e2e.workspace.policy]);
         expect(again.code, text(again)).toBe(0);
     });
 

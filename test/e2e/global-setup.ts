@@ -105,9 +105,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
             ]),
         );
         const ws = workspace;
-        const preview = await timed("pulumi preview --policy-pack", () => pulumi(ws, ["preview", "--policy-pack", "policy"]));
-        const up = await timed("pulumi up --policy-pack", () => pulumi(ws, ["up", "--yes", "--skip-preview", "--policy-pack", "policy"]));
-        const again = await timed("pulumi up (again)", () => pulumi(ws, ["up", "--yes", "--expect-no-changes", "--policy-pack", "policy"]));
+        const preview = await timed("pulumi preview --policy-pack", () => pulumi(ws, ["preview", ...ws.policy]));
+        const up = await timed("pulumi up --policy-pack", () => pulumi(ws, ["up", "--yes", "--skip-preview", ...ws.policy]));
+        const again = await timed("pulumi up (again)", () => pulumi(ws, ["up", "--yes", "--expect-no-changes", ...ws.policy]));
         outDir = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-e2e-plan-"));
         const planDir = outDir;
         const planRun = await timed("tenancy plan", () =>

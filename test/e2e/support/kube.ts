@@ -34,15 +34,42 @@ export function adminClient(kubeconfigPath: string): AdminClient {
     const config = new KubeConfig();
     config.loadFromFile(kubeconfigPath);
     const api = KubernetesObjectApi.makeApiClient(config);
+    const plurals = new Map<string, string>();
+    // Raw JSON, as the API server stores it: the typed client renames fields such as `default` and `from`.
+    const raw = async (urlPath: string): Promise<{ status: number; body: any }> => {
+        const cluster = config.getCurrentCluster()!;
+        const options: https.RequestOptions = { method: "GET", headers: { accept: "application/json" } };
+        await config.applyToHTTPSOptions(options);
+        return new Promise((resolve, reject) => {
+            const req = https.request(new URL(urlPath, cluster.server), options, (res) => {
+                let text = "";
+                res.setEncoding("utf8").on("data", (c: string) => (text += c));
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+            });
+            req.on("error", reject);
+            req.end();
+        });
+    };
+    const base = (apiVersion: string) => (apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`);
+    const plural = async (apiVersion: string, kind: string) => {
+        const key = `${apiVersion}/${kind}`;
+        if (!plurals.has(key)) {
+            const { body } = await raw(base(apiVersion));
+            for (const r of (body?.resources ?? []) as Array<{ name: string; kind: string }>) if (!r.name.includes("/")) plurals.set(`${apiVersion}/${r.kind}`, r.name);
+        }
+        const name = plurals.get(key);
+        if (!name) throw new Error(`the API server serves no ${kind} in ${apiVersion}`);
+        return name;
+    };
     return {
         config,
         async read(object) {
-            try {
-                return (await api.read(object as never)) as Record<string, any>;
-            } catch (error) {
-                if (refusal(error).status === 404) return undefined;
-                throw error;
-            }
+            const { apiVersion = "v1", kind = "", metadata = {} } = object;
+            const ns = metadata.namespace ? `/namespaces/${metadata.namespace}` : "";
+            const { status, body } = await raw(`${base(apiVersion)}${ns}/${await plural(apiVersion, kind)}/${metadata.name}`);
+            if (status === 404) return undefined;
+            if (status !== 200) throw new Error(`reading ${kind} ${metadata.namespace ?? ""}/${metadata.name}: ${status} ${JSON.stringify(body)}`);
+            return body as Record<string, any>;
         },
         async create(object) {
             try {

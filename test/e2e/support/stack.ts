@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { RULES } from "../../../policy/rules";
 import { toolsPath } from "../../../tools/paths";
 
 /** The project the CLI runs: the repository itself (Pulumi.yaml, infra/index.ts, policy/). */
@@ -23,6 +24,8 @@ export interface CliRun {
 
 /** A stack of the project in a throwaway backend. */
 export interface StackWorkspace {
+    /** `--policy-pack policy --policy-pack-config <file>`: the pack, told which registry the stack deploys. */
+    policy: string[];
     /** The temp folder (backend, PULUMI_HOME, config file). */
     dir: string;
     /** The stack name. */
@@ -85,6 +88,15 @@ export interface ConfigValue {
 }
 
 /**
+ * The pack's configuration for a stack that deploys `registryDir`: every rule that judges against
+ * the registry reads that one (as `tenancy plan` configures it), as `--policy-pack-config` gives it.
+ */
+export function packConfig(registryDir: string): Record<string, { registryDir: string }> {
+    const reading = RULES.filter((rule) => rule.configSchema?.properties && "registryDir" in rule.configSchema.properties);
+    return Object.fromEntries(reading.map((rule) => [rule.name, { registryDir }]));
+}
+
+/**
  * Creates a stack in a new file backend (`pulumi login file://…`, `pulumi stack init`) and sets
  * its config; the passphrase is random per workspace.
  */
@@ -104,7 +116,9 @@ export async function createStack(config: ConfigValue[], stack = "e2e"): Promise
     };
     delete env.PULUMI_ACCESS_TOKEN;
     delete env.PULUMI_STACK;
-    const ws: StackWorkspace = { dir, stack, configFile: path.join(dir, `Pulumi.${stack}.yaml`), env };
+    const policyConfig = path.join(dir, "policy-config.json");
+    const ws: StackWorkspace = { dir, stack, configFile: path.join(dir, `Pulumi.${stack}.yaml`), env, policy: ["--policy-pack", path.join(PROJECT_ROOT, "policy"), "--policy-pack-config", policyConfig] };
+    fs.writeFileSync(policyConfig, JSON.stringify(packConfig(config.find((c) => c.key === "tenancy:tenantsDir")?.value ?? path.join(PROJECT_ROOT, "tenants"))));
     // stack init writes the passphrase salt into Pulumi.<stack>.yaml next to Pulumi.yaml: run it in
     // a folder holding only a copy of Pulumi.yaml, so that file is the workspace's config file.
     fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
