@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Builds the real tools the end-to-end tests run (Pulumi CLI + Node.js language host, the kubernetes and
-// random providers, etcd, kube-apiserver, kube-controller-manager, nats-server) from Go modules, into a cache
+// Builds the real tools the end-to-end tests run (Pulumi CLI + Node.js language host, the kubernetes
+// provider, etcd, kube-apiserver, kube-controller-manager, nats-server) from Go modules, into a cache
 // outside the clone. Versions are pinned in tools/versions.json; each tool has a wrapper module in
 // tools/modules/<wrapper> (go.mod + go.sum committed). See tools/README.md.
 //
@@ -179,26 +179,6 @@ const generators = {
             fs.renameSync(path.join(gen, f), path.join(ctx.work, f));
         }
         fs.rmSync(gen, { recursive: true });
-    },
-    // The random provider embeds schema-embed.json and bridge-metadata.json; build the bridge's tfgen for it, run
-    // `tfgen schema`, and stamp the version into the schema (as pulumi-random's generate step does).
-    async "random-provider-tfgen"(ctx) {
-        const tfgen = path.join(ctx.work, ".gen-bin", "pulumi-tfgen-random");
-        await run(ctx.tool, "build tfgen", "go", goBuildArgs(ctx.spec, tfgen, ["./cmd/pulumi-tfgen-random"]), {
-            cwd: ctx.work, env: ctx.env, logFile: ctx.logFile,
-        });
-        const out = path.join(ctx.work, "cmd", "pulumi-resource-random");
-        // tfgen reads the Terraform provider's docs from the module cache, locating the module with
-        // `go mod download -json` run in ./provider (the layout of a bridged provider's repo), so give it one.
-        // Examples are skipped: converting them needs `pulumi convert` and the terraform converter plugin.
-        const root = path.join(ctx.work, ".tfgen-root");
-        fs.mkdirSync(root);
-        fs.symlinkSync(ctx.work, path.join(root, "provider"), "dir");
-        await run(ctx.tool, "tfgen schema", tfgen, ["schema", "--skip-examples", "--out", out], { cwd: root, env: ctx.env, logFile: ctx.logFile });
-        const schema = JSON.parse(fs.readFileSync(path.join(out, "schema.json"), "utf8"));
-        schema.version = ctx.spec.version;
-        fs.writeFileSync(path.join(out, "schema-embed.json"), JSON.stringify(schema));
-        if (!fs.existsSync(path.join(out, "bridge-metadata.json"))) throw new BuildError("tfgen wrote no bridge-metadata.json");
     },
 };
 

@@ -2,7 +2,7 @@
 //
 //   import { toolBinary, toolsPath } from "../../tools/paths";
 //   const apiserver = toolBinary("kubernetes", "kube-apiserver");
-//   spawn("pulumi", ["up"], { env: { ...process.env, PATH: `${toolsPath(["pulumi", "pulumi-resource-random"])}:${process.env.PATH}` } });
+//   spawn("pulumi", ["up"], { env: { ...process.env, PATH: `${toolsPath(["pulumi", "pulumi-resource-kubernetes"])}:${process.env.PATH}` } });
 //
 // Every function throws an error naming `npm run tools` when a tool is not built. Same cache layout as build.mjs:
 // $TENANCY_TOOLS_DIR (default ~/.cache/tenancy-tools)/<tool>-<version>/bin.
@@ -14,7 +14,6 @@ import path from "node:path";
 export type ToolName =
     | "pulumi"
     | "pulumi-resource-kubernetes"
-    | "pulumi-resource-random"
     | "etcd"
     | "kubernetes"
     | "nats-server";

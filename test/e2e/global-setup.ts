@@ -13,7 +13,7 @@ import { startCluster, type Cluster } from "./support/cluster";
 import { ONBOARDED, type E2eContext } from "./support/context";
 import { createStack, pulumi, PROJECT_ROOT, runBounded, type StackWorkspace } from "./support/stack";
 
-const REQUIRED: ToolName[] = ["pulumi", "pulumi-resource-kubernetes", "pulumi-resource-random", "etcd", "kubernetes", "nats-server"];
+const REQUIRED: ToolName[] = ["pulumi", "pulumi-resource-kubernetes", "etcd", "kubernetes", "nats-server"];
 
 // The project's registry as it is, plus one tenant onboarded the way a user does it (`tenancy
 // add`), so the suite always has an active tenant of the lowest tier whatever the registry holds.

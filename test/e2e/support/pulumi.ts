@@ -1,6 +1,6 @@
 // Runs the real Pulumi CLI (built by `npm run tools`) in a sandbox: a temp PULUMI_HOME, a file:// backend in a temp
 // folder, a fixed passphrase, no update checks and no plugin downloads. The CLI finds its Node.js language host next
-// to itself (the `pulumi` tool's bin dir holds both) and the providers (pulumi-resource-random,
+// to itself (the `pulumi` tool's bin dir holds both) and the provider (
 // pulumi-resource-kubernetes) on PATH: a provider on PATH is used whatever version the program's SDK asks for (the
 // CLI says so with a "using pulumi-resource-… from $PATH" warning), so nothing is installed into PULUMI_HOME.
 
@@ -14,7 +14,7 @@ import { toolsPath, type ToolName } from "../../../tools/paths";
 /** The repo root, whose node_modules the test projects use. */
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
 
-const PULUMI_TOOLS: ToolName[] = ["pulumi", "pulumi-resource-random", "pulumi-resource-kubernetes"];
+const PULUMI_TOOLS: ToolName[] = ["pulumi", "pulumi-resource-kubernetes"];
 
 export interface PulumiResult {
     code: number;

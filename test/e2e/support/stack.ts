@@ -105,7 +105,7 @@ export async function createStack(config: ConfigValue[], stack = "e2e"): Promise
     fs.mkdirSync(path.join(dir, "state"));
     const env: NodeJS.ProcessEnv = {
         ...process.env,
-        PATH: [toolsPath(["pulumi", "pulumi-resource-kubernetes", "pulumi-resource-random"]), path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
+        PATH: [toolsPath(["pulumi", "pulumi-resource-kubernetes"]), path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
         PULUMI_HOME: path.join(dir, "home"),
         PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
         PULUMI_CONFIG_PASSPHRASE: randomBytes(24).toString("base64"),
