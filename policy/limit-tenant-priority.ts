@@ -10,26 +10,28 @@ import { byName, type StackIndex } from "./stack-index";
 import { entryFor, registryFor } from "./tenant-registry";
 import { isUnknown } from "./unknowns";
 
-/** Checks that no tenant's pods can run at a priority above its plan, once the stack declares the plans' PriorityClasses. */
+/** Checks that no tenant's pods can run at a priority above its plan. */
 export const limitTenantPriority: StackValidationPolicy = stackRule(
     {
         name: "limit-tenant-priority",
         description:
-            "Checks that no tenant's pods can run above its plan's priority once the stack declares the plans' PriorityClasses: each class has its plan's value from the registry and is not the global default, every tenant namespace has a ResourceQuota allowing zero pods in every tenancy PriorityClass above its plan, and no object in a tenant namespace names a PriorityClass above its plan.",
+            "Checks that no tenant's pods can run above its plan's priority: every tenant namespace has a ResourceQuota allowing zero pods in every tenancy PriorityClass (from the registry's plan catalog) above its plan, no object in a tenant namespace names a PriorityClass above its plan, and each plan's PriorityClass the stack declares has its plan's value from the registry and is not the global default.",
         config: ["tenantNamespacePrefix", "orgIdAnnotation", "registryDir"],
     },
     (index, config, report) => {
         const classes = index.objects.filter((o) => isKind(o, "PriorityClass"));
-        if (classes.length === 0) return;
+        // The classes may live in another stack (one shard declares the shared objects): the
+        // tenants' ceilings are checked against the registry's catalog whether or not they are here.
+        const tenantNamespaces = [...index.namespaces].filter(([namespace]) => tenantOfNamespace(namespace, config));
+        if (classes.length === 0 && tenantNamespaces.length === 0) return;
         const view = registryFor(config);
         if (!view.registry) {
-            report(`The stack declares PriorityClasses (${classes.map((c) => describeObject(c)).join(", ")}) but the registry at ${view.dir} did not load (${view.problem}); the pack needs the plan catalog to tell which classes are above each tenant's plan.`, classes[0].resource.urn);
+            const first = classes[0]?.resource.urn ?? tenantNamespaces[0][1][0].resource.urn;
+            report(`The registry at ${view.dir} did not load (${view.problem}); the pack needs its plan catalog to tell which PriorityClasses are above each tenant's plan.`, first);
             return;
         }
         const catalog = view.registry.plans;
         const tenancy = new Map(Object.entries(catalog.plans).map(([plan, p]) => [p.priorityClassName, { plan, priority: p.priority }]));
-        // Until the program declares the plans' classes there is no tier to escape (issue #13).
-        if (!classes.some((c) => tenancy.has(c.meta.name ?? ""))) return;
         for (const c of classes) {
             const own = tenancy.get(c.meta.name ?? "");
             const value = c.body.value;

@@ -23,9 +23,15 @@ describe("limit-tenant-priority", () => {
         expect(await run(world())).toEqual([]);
     });
 
-    it("reports nothing while the stack declares no tenancy PriorityClass (until the program declares them)", async () => {
-        const resources = withoutClasses(world()).filter((f) => !f.name.endsWith("-priority-ceiling"));
-        expect(await run([...resources, pod("acme", "tenancy-enterprise")])).toEqual([]);
+    it("checks tenants against the registry's classes even when another stack declares the PriorityClasses", async () => {
+        // A shard that declares no shared objects: the ceilings still come from the plan catalog.
+        const resources = withoutClasses(world(["acme"]));
+        expect(await messages(resources)).toEqual([]);
+        const reported = await messages([...resources.filter((f) => !f.name.endsWith("-priority-ceiling")), pod("acme", "tenancy-enterprise")]);
+        expect(reported).toEqual([
+            'Tenant namespace "org-acme" (tenant acme) has no ResourceQuota "priority-ceiling"; it must allow "0" pods in every tenancy PriorityClass above the standard plan (tenancy-enterprise), selected by scopeSelector PriorityClass In, with no other scope.',
+            'Pod "org-acme/debug" of tenant acme names priorityClassName "tenancy-enterprise" (spec.priorityClassName); tenant acme on the standard plan may use only tenancy-free, tenancy-standard.',
+        ]);
     });
 
     it("reports a missing ceiling, one that allows pods, misses a class or can be dodged by another scope", async () => {
@@ -76,11 +82,11 @@ describe("limit-tenant-priority", () => {
         ]);
     });
 
-    it("fails closed when the stack declares PriorityClasses but the registry does not load", async () => {
+    it("fails closed when the registry does not load", async () => {
         const missing = `${CONFIG.registryDir}-missing`;
         const reported = await run(world(["acme"]), { registryDir: missing });
         expect(reported.map((r) => r.message)).toEqual([
-            `The stack declares PriorityClasses (PriorityClass "tenancy-enterprise", PriorityClass "tenancy-free", PriorityClass "tenancy-standard") but the registry at ${missing} did not load (${missing}:1:1 (file): registry directory not found; pass --tenants DIR); the pack needs the plan catalog to tell which classes are above each tenant's plan.`,
+            `The registry at ${missing} did not load (${missing}:1:1 (file): registry directory not found; pass --tenants DIR); the pack needs its plan catalog to tell which PriorityClasses are above each tenant's plan.`,
         ]);
     });
 });

@@ -18,6 +18,15 @@ describe("require-explicit-namespace", () => {
         expect(runResourceRule(requireExplicitNamespace, secret, CONFIG)).toEqual([`Secret "openai-api" (tenant ${idOf("acme")}) does not set metadata.namespace; ${RULE}`]);
     });
 
+    it("reports an object in the default namespace, which is what the real engine shows for a missing namespace", () => {
+        // The Kubernetes provider's Check fills in "default" before the engine calls the pack.
+        const secret = clone(byName(world(), "acme-openai-api"));
+        secret.props.metadata.namespace = "default";
+        expect(runResourceRule(requireExplicitNamespace, secret, CONFIG)).toEqual([
+            `Secret "default/openai-api" (tenant ${idOf("acme")}) is in the "default" namespace, where the provider puts objects that name none; every namespaced object must name its tenant's or a platform namespace.`,
+        ]);
+    });
+
     it("treats an empty namespace as missing and falls back to the Pulumi name", () => {
         const cm = fixture("kubernetes:core/v1:ConfigMap", "stray", { metadata: { namespace: "" }, data: {} });
         expect(runResourceRule(requireExplicitNamespace, cm, CONFIG)).toEqual([`ConfigMap "stray" does not set metadata.namespace; ${RULE}`]);

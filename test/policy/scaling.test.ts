@@ -46,19 +46,11 @@ async function fieldReads({ resources, registryDir }: ReturnType<typeof tenants>
 }
 
 describe("stack rules scale linearly with the number of tenants", () => {
-    it("reads each resource a constant number of times and takes time linear in the tenants", async () => {
-        const small = tenants(100);
-        const large = tenants(1000);
-        const started = Date.now();
-        const smallReads = await fieldReads(small);
-        const smallMs = Date.now() - started;
-        const largeStarted = Date.now();
-        const largeReads = await fieldReads(large);
-        const largeMs = Date.now() - largeStarted;
-        // Linear is 10x; quadratic would be ~100x.
+    it("reads each resource a constant number of times, whatever the number of tenants", async () => {
+        // Counts, not times (timings belong to `npm run bench`): linear is 10x, quadratic ~100x.
+        const smallReads = await fieldReads(tenants(100));
+        const largeReads = await fieldReads(tenants(1000));
         expect(largeReads / smallReads).toBeGreaterThan(9);
         expect(largeReads / smallReads).toBeLessThan(11);
-        // Time is noisy on a shared machine; quadratic work would still be far past 40x.
-        expect(largeMs / Math.max(smallMs, 1)).toBeLessThan(40);
     }, 120_000);
 });
