@@ -3,6 +3,7 @@
 // components, registry or policies), in one run so the ratios compare like with like on a noisy
 // machine. A benchmark, never a test: `--write` puts the table into BENCHMARKS.md.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -14,6 +15,8 @@ import { generateRegistry } from "./registry";
 import { peakRss, type Sampled } from "./rss";
 
 const ROOT = path.resolve(__dirname, "..");
+// A benchmark's own master key, made per run: the keys it derives are never used anywhere.
+const BENCH_MASTER_KEY = randomBytes(32).toString("hex");
 const SIZES = (process.env.BENCH_SIZES ?? "100,1000,3000").split(",").map(Number);
 
 interface Row {
@@ -44,7 +47,8 @@ async function record(programFile: string, tenantsDir: string, keyFile: string, 
     const sample = await peakRss(() => {
         const promise = recordInChild({
             programFile, project: "tenancy", stack: "bench", cwd: ROOT, keyFile, preview: true,
-            config: { "tenancy:tenantsDir": tenantsDir, "tenancy:secrets": JSON.stringify(secrets) }, secretKeys: ["tenancy:secrets"],
+            config: { "tenancy:tenantsDir": tenantsDir, "tenancy:secrets": JSON.stringify(secrets), "tenancy:natsMasterKey": BENCH_MASTER_KEY },
+            secretKeys: ["tenancy:secrets", "tenancy:natsMasterKey"],
         }).then((r) => (resources = r));
         return promise;
     });
