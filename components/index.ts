@@ -25,14 +25,47 @@ export { secretSpec, TenantSecrets } from "./tenant-secrets";
 export type { TenantSecretsArgs, TenantSecretValues } from "./tenant-secrets";
 export { keySourceProblems, natsCredentialsSecretSpec, NatsAccount, natsUrlProblem } from "./nats-account";
 export type { NatsAccountArgs, NatsKeySource } from "./nats-account";
-export { deriveSeedBytes, deriveUserNkey, natsKeyMessage, parseNatsMasterKey, PLATFORM_KEY_OWNER } from "./nats-keys";
-export type { NatsKeyPurpose } from "./nats-keys";
 export {
-    accountsConfigMapSpec,
-    authorizationConfigMapSpec,
+    ACCOUNT_IDENTITY_GENERATION,
+    accountKeys,
+    accountPublicKey,
+    deriveNkey,
+    deriveSeedBytes,
+    deriveUserNkey,
+    natsKeyMessage,
+    nkeyFromSeedBytes,
+    OPERATOR_KEY_OWNER,
+    operatorKeys,
+    parseNatsMasterKey,
+    PLATFORM_KEY_OWNER,
+    SYSTEM_KEY_OWNER,
+} from "./nats-keys";
+export type { AccountKeys, DerivedNkey, NatsKeyPurpose } from "./nats-keys";
+export {
+    accountConfigMapSpec,
     NATS_PLATFORM_LABELS,
     NatsAuthorization,
+    operatorConfigMapSpec,
     platformCredentialsSecretSpec,
 } from "./nats-authorization";
 export type { NatsAuthorizationArgs, NatsAuthorizationTenant } from "./nats-authorization";
+export {
+    credsFile,
+    decodeJwt,
+    JWT_ISSUED_AT,
+    jwtPermissions,
+    operatorJwt,
+    PLATFORM_SCOPE_ROLE,
+    platformAccountJwt,
+    scopedSigningKey,
+    signJwt,
+    systemAccountJwt,
+    TENANT_SCOPE_ROLE,
+    tenantAccountClaims,
+    tenantAccountJwt,
+    userJwt,
+} from "./nats-jwt";
+export type { JwtSigner } from "./nats-jwt";
+export { operatorMaterial, platformMaterial, tenantMaterial } from "./nats-material";
+export type { AccountMaterial } from "./nats-material";
 export * from "./nats-spec";

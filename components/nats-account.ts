@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { planSchema, tenantSchema, type Plan, type Tenant } from "../registry";
 import {
     CREDENTIAL_ACCOUNT_KEY,
+    CREDENTIAL_CREDS_KEY,
     CREDENTIAL_INBOX_PREFIX_KEY,
     CREDENTIAL_SEED_KEY,
     CREDENTIAL_STATUS_SUBJECT_KEY,
@@ -12,7 +13,8 @@ import {
     STATUS_LOCAL_SUBJECT,
 } from "../contract";
 import { tenantMetadata } from "./labels";
-import { deriveUserNkey } from "./nats-keys";
+import { parseNatsMasterKey } from "./nats-keys";
+import { tenantMaterial } from "./nats-material";
 import { tenantAccountSpec, type NatsPermissions, type NatsTenantAccount } from "./nats-spec";
 
 /** Where a NATS account's keys come from: the stack's master key and the owner's key generation. */
@@ -33,22 +35,29 @@ export function natsUrlProblem(url: string): string | undefined {
     }
     if (!["nats:", "tls:", "ws:", "wss:"].includes(parsed.protocol)) return `"${url}" must use nats://, tls://, ws:// or wss://`;
     if (!parsed.hostname) return `"${url}" has no host`;
-    if (parsed.username || parsed.password) return `"${url}" must not embed credentials; the nkey in the Secret authenticates`;
+    if (parsed.username || parsed.password) return `"${url}" must not embed credentials; the credentials in the Secret authenticate`;
     return undefined;
 }
 
 /**
- * The `nats-credentials` Secret of a tenant: server URL, the user's nkey seed (secret), account,
- * subject prefix, inbox prefix and status subject. Keys are env-var names for `envFrom`.
+ * The `nats-credentials` Secret of a tenant: server URL, the user's `.creds` file (JWT and seed) and
+ * nkey seed (both secret), account, subject prefix, inbox prefix and status subject. Keys are
+ * env-var names for `envFrom`; mount NATS_CREDS as a file for clients that read a creds file.
  */
-export function natsCredentialsSecretSpec(tenant: Pick<Tenant, "id" | "plan" | "slug">, account: NatsTenantAccount, url: string, seed: pulumi.Input<string>) {
+export function natsCredentialsSecretSpec(
+    tenant: Pick<Tenant, "id" | "plan" | "slug">,
+    account: NatsTenantAccount,
+    url: string,
+    credentials: { seed: pulumi.Input<string>; creds: pulumi.Input<string> },
+) {
     return {
         metadata: tenantMetadata(tenant, NATS_CREDENTIALS_SECRET),
         type: "Opaque",
         stringData: {
             [CREDENTIAL_ACCOUNT_KEY]: account.account,
+            [CREDENTIAL_CREDS_KEY]: pulumi.secret(credentials.creds),
             [CREDENTIAL_INBOX_PREFIX_KEY]: account.inboxPrefix,
-            [CREDENTIAL_SEED_KEY]: pulumi.secret(seed),
+            [CREDENTIAL_SEED_KEY]: pulumi.secret(credentials.seed),
             [CREDENTIAL_STATUS_SUBJECT_KEY]: STATUS_LOCAL_SUBJECT,
             [CREDENTIAL_SUBJECT_PREFIX_KEY]: account.subjectPrefix,
             [CREDENTIAL_URL_KEY]: url,
@@ -93,9 +102,10 @@ export function keySourceProblems(keys: NatsKeySource | undefined): string[] {
 }
 
 /**
- * The NATS account of one tenant: its nkey user derived from the stack's master key, its org id and
- * its key generation (known at preview, the same on every run), and the `nats-credentials` Secret in
- * the tenant's namespace. The server side of the account is rendered by {@link NatsAuthorization}.
+ * The NATS account of one tenant in operator mode, every key derived from the stack's master key,
+ * its org id and its key generation (known at preview, the same on every run): the account JWT
+ * (signed by the operator; {@link NatsAuthorization} puts it where the server loads it) and the
+ * `nats-credentials` Secret in the tenant's namespace with the user's `.creds`.
  */
 export class NatsAccount extends pulumi.ComponentResource {
     /** Account name on the server: the tenant's opaque org id. */
@@ -104,7 +114,13 @@ export class NatsAccount extends pulumi.ComponentResource {
     public readonly spec: NatsTenantAccount;
     /** Publish/subscribe permissions of the tenant's user. */
     public readonly permissions: NatsPermissions;
-    /** Public nkey of the tenant's user (not secret; it goes into the server config). */
+    /** Public key of the tenant's account, which names it on the server (plain, known at preview). */
+    public readonly accountPublicKey: pulumi.Output<string>;
+    /** The account JWT the server loads (plain: it holds public keys and limits only). */
+    public readonly accountJwt: pulumi.Output<string>;
+    /** Public key of the scoped signing key that issues the tenant's user. */
+    public readonly signingPublicKey: pulumi.Output<string>;
+    /** Public nkey of the tenant's user. */
     public readonly userPublicKey: pulumi.Output<string>;
     /** Generation of the tenant's keys. */
     public readonly keyGeneration: number;
@@ -122,15 +138,20 @@ export class NatsAccount extends pulumi.ComponentResource {
         this.permissions = this.spec.permissions;
 
         this.keyGeneration = args.keys.generation ?? 1;
-        const nkey = pulumi.secret(args.keys.masterKey).apply((master) => deriveUserNkey(master, tenant.id, this.keyGeneration));
-        // A public key is public: unsecret it, or the server config (a ConfigMap) would be hidden in every diff.
-        this.userPublicKey = pulumi.unsecret(nkey.apply((k) => k.publicKey));
-        const seed = pulumi.secret(nkey.apply((k) => k.seed));
+        const spec = this.spec;
+        const generation = this.keyGeneration;
+        const derived = pulumi.secret(args.keys.masterKey).apply((master) => tenantMaterial(spec, parseNatsMasterKey(master), generation));
+        // Public keys and the account JWT are public: unsecret them, or the server's ConfigMaps would be hidden in every diff.
+        this.accountPublicKey = pulumi.unsecret(derived.apply((m) => m.accountPublicKey));
+        this.accountJwt = pulumi.unsecret(derived.apply((m) => m.accountJwt));
+        this.signingPublicKey = pulumi.unsecret(derived.apply((m) => m.signingPublicKey));
+        this.userPublicKey = pulumi.unsecret(derived.apply((m) => m.userPublicKey));
+        const credentials = { seed: pulumi.secret(derived.apply((m) => m.userSeed)), creds: pulumi.secret(derived.apply((m) => m.creds)) };
 
-        this.secret = new k8s.core.v1.Secret(`${name}-credentials`, natsCredentialsSecretSpec(tenant, this.spec, args.nats.url, seed), {
+        this.secret = new k8s.core.v1.Secret(`${name}-credentials`, natsCredentialsSecretSpec(tenant, this.spec, args.nats.url, credentials), {
             ...child,
             additionalSecretOutputs: ["data", "stringData"],
         });
-        this.registerOutputs({ accountName: this.accountName, userPublicKey: this.userPublicKey });
+        this.registerOutputs({ accountName: this.accountName, accountPublicKey: this.accountPublicKey, userPublicKey: this.userPublicKey });
     }
 }

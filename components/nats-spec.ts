@@ -1,12 +1,12 @@
 /**
- * Pure builders of the NATS side of a tenant: subjects, accounts, permissions, imports/exports,
- * limits, the server authorization document and the preview-known permission structure. No Pulumi
- * here, so the policy pack, the tests and the benchmark can use them without mocks.
+ * Pure builders of the NATS side of a tenant, independent of how the server is configured:
+ * subjects, accounts, permissions, imports/exports and limits. The operator-mode documents (account
+ * JWTs, operator.conf) are built from them in nats-jwt.ts and nats-server-config.ts. No Pulumi here,
+ * so the policy pack, the tests and the benchmark can use them without mocks.
  */
 import { z } from "zod";
 import {
     NatsSpecError,
-    PERMISSION_STRUCTURE_VERSION,
     PLATFORM_ACCOUNT,
     PLATFORM_BROADCAST_SUBJECT,
     PLATFORM_STATUS_EXPORT,
@@ -83,7 +83,7 @@ export const natsTenantAccountSchema = z.strictObject({
     limits: natsLimitsSchema,
     /**
      * Present only when the tenant is not active (suspended, or decommissioned on its way out):
-     * the account stays, its user is not loaded, so nobody connects as it until it is active again.
+     * the account and its user stay, but the account admits no connection until it is active again.
      */
     lifecycle: z.enum(["suspended", "decommissioned"]).optional(),
 });
@@ -100,13 +100,8 @@ export const natsPlatformAccountSchema = z.strictObject({
     imports: z.array(natsImportSchema),
 });
 
-/**
- * Every account, subject, permission, import, export and limit of the NATS server, with no
- * credential: fully known during `pulumi preview`, read by the policy pack.
- */
+/** Every account, subject, permission, import, export and limit of the NATS server, with no credential. */
 export const natsPermissionStructureSchema = z.strictObject({
-    /** Document version. */
-    version: z.literal(PERMISSION_STRUCTURE_VERSION),
     /** The platform account. */
     platform: natsPlatformAccountSchema,
     /** One account per tenant, sorted by slug. */
@@ -125,7 +120,7 @@ export type NatsLimits = z.infer<typeof natsLimitsSchema>;
 export type NatsTenantAccount = z.infer<typeof natsTenantAccountSchema>;
 /** The PLATFORM account without credential. */
 export type NatsPlatformAccount = z.infer<typeof natsPlatformAccountSchema>;
-/** The whole preview-known permission structure. */
+/** Every account of the server, without credentials. */
 export type NatsPermissionStructure = z.infer<typeof natsPermissionStructureSchema>;
 
 /** Permissions of a tenant's user: its own subjects, its inbox, its status subject and platform broadcasts. */
@@ -207,34 +202,16 @@ export function permissionStructure(tenants: readonly NatsTenantAccount[]): Nats
             seen.set(key, t.tenantId);
         }
     }
-    return natsPermissionStructureSchema.parse({ version: PERMISSION_STRUCTURE_VERSION, platform: platformAccountSpec(), tenants: sorted });
+    return natsPermissionStructureSchema.parse({ platform: platformAccountSpec(), tenants: sorted });
 }
 
-// The server's document and the nkeys live in nats-server-config.ts; this file stays their entry point.
+// The operator-mode documents live in nats-jwt.ts and nats-server-config.ts; this file stays their entry point.
 export {
-    authorizationDocument,
-    authorizationSize,
-    placeholderUserNkey,
-    renderAuthorization,
-    renderJson,
-    serverPlatformAccount,
-    serverTenantAccount,
+    CONF_HEADER,
+    operatorConfSize,
+    parseAccountConf,
+    renderAccountConf,
+    renderOperatorConf,
     userNkeyFromBase64,
 } from "./nats-server-config";
-export type { NatsUserKeys, UserNkey } from "./nats-server-config";
-
-/**
- * Reads a `permissions.json` text (e.g. from the ConfigMap's inputs in a policy) into the structure,
- * or returns every problem as "path: message" lines; never throws.
- */
-export function parsePermissionStructure(text: string): { structure?: NatsPermissionStructure; problems: string[] } {
-    let raw: unknown;
-    try {
-        raw = JSON.parse(text);
-    } catch (error) {
-        return { problems: [`(document): not JSON: ${(error as Error).message}`] };
-    }
-    const result = natsPermissionStructureSchema.safeParse(raw);
-    if (result.success) return { structure: result.data, problems: [] };
-    return { problems: result.error.issues.map((i) => `${i.path.join(".") || "(document)"}: ${i.message}`) };
-}
+export type { OperatorConfInput } from "./nats-server-config";

@@ -10,8 +10,6 @@ export const PLATFORM_BROADCAST_SUBJECT = "platform.broadcast.>";
 export const PLATFORM_STATUS_EXPORT = "platform.status.*";
 /** Fixed subject inside every tenant account that the status import maps to `platform.status.<slug>`. */
 export const STATUS_LOCAL_SUBJECT = "platform.status";
-/** Version of the permission-structure document; bump on incompatible shape changes. */
-export const PERMISSION_STRUCTURE_VERSION = 1;
 /** Kubernetes caps a ConfigMap (all keys together) at 1 MiB. */
 export const CONFIGMAP_MAX_BYTES = 1_048_576;
 
@@ -108,16 +106,34 @@ export function natsAccountName(tenant: { id: string }): string {
 
 /** Name of the Secret holding a tenant's NATS credential, in the tenant's namespace. */
 export const NATS_CREDENTIALS_SECRET = "nats-credentials";
-/** Name of the ConfigMap (in the NATS namespace) holding `auth.json`, the accounts block nats-server includes. */
-export const NATS_ACCOUNTS_CONFIGMAP = "nats-accounts";
-/** ConfigMap key of the document nats-server `include`s. */
-export const AUTH_JSON_KEY = "auth.json";
-/** Name of the ConfigMap (in the NATS namespace) holding `permissions.json`, the credential-free structure the policy pack reads. */
-export const NATS_AUTHORIZATION_CONFIGMAP = "nats-authorization";
-/** ConfigMap key of the credential-free permission structure the policy pack checks. */
-export const PERMISSIONS_JSON_KEY = "permissions.json";
+/** Secret key of the user's credentials file (`.creds`: the user JWT and its nkey seed), as NATS clients read it. */
+export const CREDENTIAL_CREDS_KEY = "NATS_CREDS";
 /** Name of the Secret (in the NATS namespace) holding the platform's own NATS credential. */
 export const NATS_PLATFORM_CREDENTIALS_SECRET = "nats-platform-credentials";
+/**
+ * Name of the ConfigMap (in the NATS namespace) holding `operator.conf`: the operator JWT, the
+ * system account, the memory resolver preloaded with the system and PLATFORM account JWTs, and an
+ * `include` of every tenant's account file. The server's main configuration includes it.
+ */
+export const NATS_OPERATOR_CONFIGMAP = "nats-operator";
+/** ConfigMap key (and file name) of the shared operator-mode configuration. */
+export const OPERATOR_CONF_KEY = "operator.conf";
+/** Name of the operator in its JWT. */
+export const NATS_OPERATOR_NAME = "tenancy";
+/** Name of the system account in its JWT. */
+export const SYSTEM_ACCOUNT = "SYS";
+/** Value of the component label on a tenant's account ConfigMap, for selecting them all (e.g. by a config sync sidecar). */
+export const NATS_ACCOUNT_COMPONENT = "nats-account";
+
+/** Name of the ConfigMap (in the NATS namespace) holding one tenant's account JWT: `nats-account-<org id with '-' for '_'>`. */
+export function natsAccountConfigMapName(tenantId: string): string {
+    return `nats-account-${natsAccountName({ id: tenantId }).replace(/_/g, "-")}`;
+}
+
+/** ConfigMap key (and file name) of one tenant's account file, `<org id>.conf`, which operator.conf includes. */
+export function natsAccountConfKey(tenantId: string): string {
+    return `${natsAccountName({ id: tenantId })}.conf`;
+}
 
 /** Stack config key of the one secret every NATS key of the program derives from (hex or base64, at least 32 bytes). */
 export const NATS_MASTER_KEY_CONFIG = "tenancy:natsMasterKey";

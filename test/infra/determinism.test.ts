@@ -31,9 +31,10 @@ describe("determinism", () => {
     it("registers identical resources, inputs and options on two runs, so pulumi up shows no spurious diff", async () => {
         const first = await run();
         const second = await run();
-        // 63 tenant objects + 3 × (NatsAccount, Secret) + NatsAuthorization with its Secret and two ConfigMaps + PlanPriorityClasses
-        // with one PriorityClass per plan. The NATS keys derive from the master key: no random resource, nothing in state decides them.
-        expect(first.length).toBe(77);
+        // 63 tenant objects + 3 × (NatsAccount, Secret) + NatsAuthorization with its Secret, operator.conf and one account ConfigMap
+        // per tenant + PlanPriorityClasses with one PriorityClass per plan. The NATS keys and JWTs derive from the master key (fixed
+        // iat): no random resource, nothing in state decides them.
+        expect(first.length).toBe(79);
         expect(first.filter((r) => r.includes('"type":"random:'))).toEqual([]);
         expect(second).toEqual(first);
     });

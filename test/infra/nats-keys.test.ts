@@ -28,16 +28,21 @@ describe("the program's NATS keys", () => {
     it("derive each tenant's key from tenancy:natsMasterKey, its org id and its generation in tenancy:natsKeyGenerations", () => {
         expect(seedOf("acme")).toBe(deriveUserNkey(TEST_NATS_MASTER_KEY, "org_7f3k2m9q", 1).seed);
         expect(seedOf("globex")).toBe(deriveUserNkey(TEST_NATS_MASTER_KEY, "org_k4x8p2wn", 3).seed);
+        expect(seedOf("globex")).not.toBe(deriveUserNkey(TEST_NATS_MASTER_KEY, "org_k4x8p2wn", 1).seed);
         expect(seedOf("initech")).toBe(deriveUserNkey(TEST_NATS_MASTER_KEY, "org_q9d5t1ze", 1).seed);
     });
 
-    it("give the server's auth.json as a plain, known document during preview", () => {
-        const auth = resources.find((r) => r.name === "nats-accounts")!.inputs.data["auth.json"];
-        expect(typeof auth).toBe("string");
-        const accounts = JSON.parse(auth).accounts;
-        expect(accounts.org_k4x8p2wn.users[0].nkey).toBe(deriveUserNkey(TEST_NATS_MASTER_KEY, "org_k4x8p2wn", 3).publicKey);
-        expect(accounts.PLATFORM.users[0].nkey).toBe(deriveUserNkey(TEST_NATS_MASTER_KEY, "PLATFORM", 1).publicKey);
-        expect(auth).not.toContain(TEST_NATS_MASTER_KEY);
+    it("give the server's account files as plain, known documents during preview, a rotated tenant's account keeping its identity", async () => {
+        const { tenantMaterial, tenantAccountSpec, renderAccountConf, parseNatsMasterKey } = await import("../../components");
+        const { loadRegistry } = await import("../../registry");
+        const globex = loadRegistry(EXAMPLE_REGISTRY).entries.find((e) => e.tenant.slug === "globex")!;
+        const expected = tenantMaterial(tenantAccountSpec(globex.tenant, globex.plan), parseNatsMasterKey(TEST_NATS_MASTER_KEY), 3);
+        const file = resources.find((r) => r.name === "nats-account-org_k4x8p2wn")!.inputs.data["org_k4x8p2wn.conf"];
+        expect(file).toBe(renderAccountConf(expected.accountPublicKey, expected.accountJwt));
+        expect(expected.accountPublicKey).toBe(tenantMaterial(tenantAccountSpec(globex.tenant, globex.plan), parseNatsMasterKey(TEST_NATS_MASTER_KEY), 1).accountPublicKey);
+        const conf = resources.find((r) => r.name === "nats-operator")!.inputs.data["operator.conf"];
+        expect(typeof conf).toBe("string");
+        expect(`${conf}${file}`).not.toContain(TEST_NATS_MASTER_KEY);
     });
 
     it("warn about a generation for a slug the registry does not have", () => {

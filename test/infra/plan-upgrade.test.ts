@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
+import { decodeJwt } from "../../components/nats-jwt";
+import { parseAccountConf } from "../../components/nats-server-config";
 import { TEST_NATS_MASTER_KEY } from "../support/nats-master-key";
 import { installRecordingMocks, runRecorded, type MockedResource } from "../support/pulumi-mocks";
 import { makeRegistry, tenantYaml } from "../support/registry-fixture";
@@ -15,6 +17,9 @@ const STANDARD = tenantYaml("beta", "", "org_beta01").replace("agentLimit: 5", "
 function leaves(value: unknown, at = ""): Map<string, string> {
     const out = new Map<string, string>();
     const walk = (v: unknown, p: string) => {
+        // A NATS account file: its JWT's claims, not the signed text.
+        const account = typeof v === "string" ? parseAccountConf(v) : undefined;
+        if (account) return walk(decodeJwt(account.jwt).nats, `${p}(account jwt)`);
         if (typeof v === "string" && v.startsWith("{")) {
             try {
                 return walk(JSON.parse(v), `${p}(json)`);
@@ -60,16 +65,10 @@ describe("a free → standard upgrade", () => {
         const changes = diff(await plan(FREE), await plan(STANDARD));
         expect(changes).toMatchInlineSnapshot(`
           {
-            "kubernetes:core/v1:ConfigMap::nats-accounts": [
-              "data.auth.json(json).accounts.org_beta01.limits.max_connections: 10 -> 50",
-              "data.auth.json(json).accounts.org_beta01.limits.max_payload: 262144 -> 1048576",
-              "data.auth.json(json).accounts.org_beta01.limits.max_subscriptions: 200 -> 2000",
-            ],
-            "kubernetes:core/v1:ConfigMap::nats-authorization": [
-              "data.permissions.json(json).tenants.0.limits.maxConnections: 10 -> 50",
-              "data.permissions.json(json).tenants.0.limits.maxPayload: 262144 -> 1048576",
-              "data.permissions.json(json).tenants.0.limits.maxSubscriptions: 200 -> 2000",
-              "data.permissions.json(json).tenants.0.plan: "free" -> "standard"",
+            "kubernetes:core/v1:ConfigMap::nats-account-org_beta01": [
+              "data.org_beta01.conf(account jwt).limits.conn: 10 -> 50",
+              "data.org_beta01.conf(account jwt).limits.payload: 262144 -> 1048576",
+              "data.org_beta01.conf(account jwt).limits.subs: 200 -> 2000",
             ],
             "kubernetes:core/v1:LimitRange::beta-limits": [
               "metadata.labels.tier: "free" -> "standard"",

@@ -1,7 +1,8 @@
 import { createHmac } from "node:crypto";
 import { fromSeed, Prefix } from "nkeys.js";
 import { describe, expect, it } from "vitest";
-import { deriveSeedBytes, deriveUserNkey, natsKeyMessage, parseNatsMasterKey, PLATFORM_KEY_OWNER } from "../../components/nats-keys";
+import { fromPublic as libraryPublic, fromSeed as librarySeed } from "@nats-io/nkeys";
+import { accountKeys, deriveSeedBytes, deriveUserNkey, natsKeyMessage, operatorKeys, parseNatsMasterKey, PLATFORM_KEY_OWNER } from "../../components/nats-keys";
 import { encodeNkeySeed } from "../../components/nkey-encoding";
 import { TEST_NATS_MASTER_KEY } from "../support/nats-master-key";
 
@@ -29,6 +30,26 @@ describe("NATS keys derived from the master key", () => {
             deriveUserNkey("00".repeat(32), "org_7f3k2m9q", 1).publicKey,
         ];
         expect(new Set([key, ...others]).size).toBe(5);
+    });
+
+    it("give the operator, each account, its signing key and its user their roles, as @nats-io/nkeys reads them", () => {
+        const { operator, system } = operatorKeys(MASTER);
+        const tenant = accountKeys(MASTER, "org_7f3k2m9q", 3);
+        const keys = [operator, system, tenant.account, tenant.signing, tenant.user];
+        expect(keys.map((k) => `${k.seed.slice(0, 2)} ${k.publicKey[0]}`)).toEqual(["SO O", "SA A", "SA A", "SA A", "SU U"]);
+        for (const k of keys) {
+            const pair = librarySeed(new TextEncoder().encode(k.seed));
+            expect(pair.getPublicKey()).toBe(k.publicKey);
+            const data = new TextEncoder().encode("nonce");
+            // Node's native signature verifies with the library's pure-JS Ed25519.
+            expect(libraryPublic(k.publicKey).verify(data, k.sign(data))).toBe(true);
+        }
+        expect(new Set(keys.map((k) => k.publicKey)).size).toBe(5);
+        // The account's identity does not depend on the generation; its signing key and user do.
+        const first = accountKeys(MASTER, "org_7f3k2m9q", 1);
+        expect(first.account.publicKey).toBe(tenant.account.publicKey);
+        expect([first.signing.publicKey, first.user.publicKey]).not.toContain(tenant.signing.publicKey);
+        expect(deriveSeedBytes(MASTER, "nats-account-signing", "org_7f3k2m9q", 3).equals(createHmac("sha256", MASTER).update("nats-account-signing:org_7f3k2m9q:3").digest())).toBe(true);
     });
 
     it("read the master key as hex first, then as standard or URL-safe base64, whitespace ignored", () => {

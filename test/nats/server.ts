@@ -1,70 +1,33 @@
 /**
- * Test helper: finds (or, as root, installs) the Debian `nats-server`, starts it on 127.0.0.1 on a free
- * port in its own temp dir, waits until it accepts connections and stops it by PID. Never skips: a
- * machine without nats-server where we cannot install it fails with the command to run.
+ * Test helper: the nats-server built by `npm run tools` (a current release: operator mode with
+ * local_subject imports and scoped signing keys, which Debian's 2.9 lacks), started on 127.0.0.1 on a
+ * free port in its own temp dir with the configuration files the program generates, stopped by PID.
+ * Never skips: without the built binary it fails, naming the command that builds it.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { OPERATOR_CONF_KEY } from "../../contract";
+import { toolBinary, toolVersion } from "../../tools/paths";
 
-/** How to get nats-server when the helper cannot install it itself. */
-export const INSTALL_HINT = "nats-server is required by the NATS end-to-end tests: run `sudo apt-get update && sudo apt-get install -y nats-server` (Debian/Ubuntu) or put a nats-server ≥ 2.9 binary on PATH";
+/** The command that builds the nats-server these tests need. */
+export const BUILD_HINT = "npm run tools -- nats-server";
 
-const SEARCH_DIRS = ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"];
-
-function findIn(dirs: string[]): string | undefined {
-    for (const dir of dirs.filter(Boolean)) {
-        const candidate = path.join(dir, "nats-server");
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-            return candidate;
-        } catch {
-            // not here; keep looking
-        }
+/** Path of the nats-server built by `npm run tools`; throws, naming {@link BUILD_HINT}, when it is not built. */
+export function natsServerBinary(): string {
+    try {
+        return toolBinary("nats-server");
+    } catch (error) {
+        throw new Error(
+            `the NATS end-to-end tests run nats-server ${toolVersion("nats-server")} in operator mode (account JWTs, local_subject imports, ` +
+                `scoped signing keys) and it is not built: run \`${BUILD_HINT}\` (it builds it from its Go module). ${(error as Error).message}`,
+        );
     }
-    return undefined;
 }
 
-function apt(args: string[]): { ok: boolean; output: string } {
-    // Bounded: a hung mirror must not hang the suite forever.
-    const result = spawnSync("apt-get", args, {
-        encoding: "utf8",
-        timeout: 300_000,
-        env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-    });
-    return { ok: result.status === 0, output: `${result.stdout ?? ""}${result.stderr ?? ""}`.slice(-2000) };
-}
-
-/** Where ensureNatsServer looks and whether it may install; the defaults are the real machine. */
-export interface EnsureOptions {
-    /** Directories searched for nats-server. @default PATH plus /usr/sbin, /usr/bin, /usr/local/bin, /usr/local/sbin */
-    dirs?: string[];
-    /** Whether the process may install packages. @default the process runs as root */
-    root?: boolean;
-}
-
-/** Returns the path of nats-server, installing the Debian package when missing and running as root; throws with install instructions otherwise. */
-export function ensureNatsServer(options: EnsureOptions = {}): string {
-    const find = () => findIn(options.dirs ?? [...(process.env.PATH ?? "").split(path.delimiter), ...SEARCH_DIRS]);
-    const found = find();
-    if (found) return found;
-    const isRoot = options.root ?? (typeof process.getuid === "function" && process.getuid() === 0);
-    if (!isRoot) throw new Error(`nats-server not found and not running as root, so it cannot be installed automatically. ${INSTALL_HINT}`);
-    let install = apt(["install", "-y", "nats-server"]);
-    if (!install.ok) {
-        // A fresh container has no package lists: refresh them once and retry.
-        const update = apt(["update"]);
-        if (!update.ok) throw new Error(`apt-get update failed:\n${update.output}\n${INSTALL_HINT}`);
-        install = apt(["install", "-y", "nats-server"]);
-    }
-    const installed = find();
-    if (!install.ok || !installed) throw new Error(`apt-get install -y nats-server failed:\n${install.output}\n${INSTALL_HINT}`);
-    return installed;
-}
-
-/** Version line of the nats-server binary, e.g. "nats-server: v2.9.10". */
+/** Version line of the nats-server binary, e.g. "nats-server: v2.15.3". */
 export function natsServerVersion(bin: string): string {
     return spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 10_000 }).stdout.trim();
 }
@@ -106,9 +69,12 @@ export async function waitForNats(port: number, timeoutMs: number, child?: Child
 
 /**
  * Server-wide settings the main config must carry next to the include: the largest payload any
- * plan grants (the server caps every account's max_payload at its own, 1 MiB by default).
+ * plan grants (the server caps every account's payload limit at its own, 1 MiB by default).
  */
 export const MAIN_CONFIG = "max_payload: 8388608\n";
+
+/** The files the server loads, by name: operator.conf and the account files it includes. */
+export type NatsFiles = Record<string, string>;
 
 /** A nats-server started by the tests. */
 export interface RunningNats {
@@ -116,41 +82,38 @@ export interface RunningNats {
     url: string;
     /** Client port. */
     port: number;
-    /** Monitoring port (127.0.0.1), for /varz and /connz. */
-    monitorPort: number;
-    /** GETs a monitoring endpoint, e.g. "/connz?acc=org_acme000", as parsed JSON. */
+    /** GETs a monitoring endpoint, e.g. "/connz?acc=<account public key>", as parsed JSON. */
     monitor(pathAndQuery: string): Promise<any>;
     /** PID of the server process. */
     pid: number;
-    /** The server's temp dir holding nats.conf and auth.json. */
+    /** The server's temp dir holding nats.conf and the generated files. */
     dir: string;
     /** Milliseconds from spawn until the server accepted a connection. */
     startMs: number;
-    /** Replaces auth.json and signals the server to reload; resolves once the server logged the reload. */
-    reload(authJson: string, timeoutMs?: number): Promise<number>;
+    /** Replaces the generated files (removing those no longer given) and signals the server to reload; resolves with the ms until it logged the reload. */
+    reload(files: NatsFiles, timeoutMs?: number): Promise<number>;
     /** Everything the server logged so far. */
     log(): string;
     /** Stops the server by PID and removes its temp dir. */
     stop(): Promise<void>;
 }
 
-/** Options of startNats. */
-export interface StartNatsOptions {
-    /** Milliseconds to wait for the server to accept connections. @default 15000 */
-    readyTimeoutMs?: number;
+function writeFiles(dir: string, files: NatsFiles, previous: readonly string[] = []): string[] {
+    if (files[OPERATOR_CONF_KEY] === undefined) throw new Error(`the files for nats-server need ${OPERATOR_CONF_KEY}`);
+    for (const name of previous) if (!(name in files)) fs.rmSync(path.join(dir, name), { force: true });
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    return Object.keys(files);
 }
 
 /**
- * Writes nats.conf (which `include`s auth.json exactly as the Helm chart's config does) and
- * auth.json into a fresh temp dir, starts nats-server on 127.0.0.1 and a free port, and waits for it.
+ * Writes nats.conf (which `include`s operator.conf, as the Helm chart's config would) and the
+ * generated files into a fresh temp dir, starts nats-server on 127.0.0.1 and a free port, and waits for it.
  */
-export async function startNats(bin: string, authJson: string, options: StartNatsOptions = {}): Promise<RunningNats> {
+export async function startNats(bin: string, files: NatsFiles, options: { readyTimeoutMs?: number } = {}): Promise<RunningNats> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-nats-"));
-    const port = await freePort();
-    const monitorPort = await freePort();
-    fs.writeFileSync(path.join(dir, "auth.json"), authJson);
-    // The main config only sets the listener and includes the generated authorization, like the chart does.
-    fs.writeFileSync(path.join(dir, "nats.conf"), `host: "127.0.0.1"\nport: ${port}\nhttp: "127.0.0.1:${monitorPort}"\n${MAIN_CONFIG}include ./auth.json\n`);
+    const [port, monitorPort] = [await freePort(), await freePort()];
+    let written = writeFiles(dir, files);
+    fs.writeFileSync(path.join(dir, "nats.conf"), `host: "127.0.0.1"\nport: ${port}\nhttp: "127.0.0.1:${monitorPort}"\n${MAIN_CONFIG}include ./${OPERATOR_CONF_KEY}\n`);
     const started = Date.now();
     const child = spawn(bin, ["-c", path.join(dir, "nats.conf")], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -176,7 +139,6 @@ export async function startNats(bin: string, authJson: string, options: StartNat
     return {
         url: `nats://127.0.0.1:${port}`,
         port,
-        monitorPort,
         async monitor(pathAndQuery: string) {
             const response = await fetch(`http://127.0.0.1:${monitorPort}${pathAndQuery}`, { signal: AbortSignal.timeout(10_000) });
             if (!response.ok) throw new Error(`GET ${pathAndQuery} on the NATS monitor: HTTP ${response.status}`);
@@ -186,9 +148,8 @@ export async function startNats(bin: string, authJson: string, options: StartNat
         dir,
         startMs,
         log: () => output,
-        async reload(next: string, timeoutMs = 15_000) {
-            fs.writeFileSync(path.join(dir, "auth.json"), next);
-            // Only what the server logs after this SIGHUP counts.
+        async reload(next: NatsFiles, timeoutMs = 15_000) {
+            written = writeFiles(dir, next, written);
             tap = "";
             const fresh = () => tap ?? "";
             const t0 = Date.now();

@@ -1,0 +1,71 @@
+/**
+ * Everything the program derives for one NATS account from the master key: public keys, the signed
+ * account JWT, the user's JWT, seed and `.creds`. Pure functions; the components wrap them in Outputs
+ * and keep seeds and creds secret, public keys and account JWTs plain.
+ */
+import { credsFile, operatorJwt, platformAccountJwt, systemAccountJwt, tenantAccountJwt, userJwt } from "./nats-jwt";
+import { accountKeys, accountPublicKey, operatorKeys, PLATFORM_KEY_OWNER } from "./nats-keys";
+import type { NatsPlatformAccount, NatsTenantAccount } from "./nats-spec";
+
+/** What an account of the server is made of. */
+export interface AccountMaterial {
+    /** The account's public key, which names it on the server. */
+    accountPublicKey: string;
+    /** Public key of the scoped signing key that issues its user. */
+    signingPublicKey: string;
+    /** The account JWT, signed by the operator (public: it goes into a ConfigMap). */
+    accountJwt: string;
+    /** Public key of its user. */
+    userPublicKey: string;
+    /** The user's JWT, issued by the signing key. */
+    userJwt: string;
+    /** The user's seed (secret). */
+    userSeed: string;
+    /** The user's `.creds` file: JWT and seed (secret). */
+    creds: string;
+}
+
+function material(owner: string, name: string, master: Buffer, generation: number, sign: (keys: { account: string; signing: string }) => string): AccountMaterial {
+    const keys = accountKeys(master, owner, generation);
+    const jwt = userJwt(name, keys.user.publicKey, keys.account.publicKey, keys.signing);
+    return {
+        accountPublicKey: keys.account.publicKey,
+        signingPublicKey: keys.signing.publicKey,
+        accountJwt: sign({ account: keys.account.publicKey, signing: keys.signing.publicKey }),
+        userPublicKey: keys.user.publicKey,
+        userJwt: jwt,
+        userSeed: keys.user.seed,
+        creds: credsFile(jwt, keys.user.seed),
+    };
+}
+
+// The operator's key and the PLATFORM account's public key are the same for every tenant of a stack:
+// derived once per master key, not once per tenant.
+let shared: { master: string; operator: ReturnType<typeof operatorKeys>["operator"]; platformAccount: string } | undefined;
+function sharedKeys(master: Buffer) {
+    const id = master.toString("hex");
+    if (shared?.master !== id) shared = { master: id, operator: operatorKeys(master).operator, platformAccount: accountPublicKey(master, PLATFORM_KEY_OWNER) };
+    return shared;
+}
+
+/** A tenant's account at a key generation: its JWT imports from the PLATFORM account the same master key gives. */
+export function tenantMaterial(account: NatsTenantAccount, master: Buffer, generation: number): AccountMaterial {
+    const { operator, platformAccount } = sharedKeys(master);
+    return material(account.tenantId, account.account, master, generation, (keys) => tenantAccountJwt(account, { ...keys, platformAccount }, operator));
+}
+
+/** The PLATFORM account and its user. */
+export function platformMaterial(account: NatsPlatformAccount, master: Buffer, generation: number): AccountMaterial {
+    const { operator } = operatorKeys(master);
+    return material(PLATFORM_KEY_OWNER, account.account, master, generation, (keys) => platformAccountJwt(account, keys, operator));
+}
+
+/** The operator JWT and the system account (public key and JWT). */
+export function operatorMaterial(master: Buffer): { operatorJwt: string; operatorPublicKey: string; system: { publicKey: string; jwt: string } } {
+    const { operator, system } = operatorKeys(master);
+    return {
+        operatorJwt: operatorJwt(operator, system.publicKey),
+        operatorPublicKey: operator.publicKey,
+        system: { publicKey: system.publicKey, jwt: systemAccountJwt(system, operator) },
+    };
+}
