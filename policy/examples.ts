@@ -135,41 +135,18 @@ export const EXAMPLES: Record<string, Example> = {
         ],
     },
     "isolate-tenant-nats": {
-        change: "acme's NATS account imports globex's subjects",
+        change: "a hand-written NATS server configuration lets acme's account import globex's subjects",
         resources: [
+            tenant("acme"),
+            namespace("acme", ACME),
+            tenant("globex"),
+            namespace("globex", GLOBEX),
             {
                 type: "kubernetes:core/v1:ConfigMap",
-                name: "nats-authorization",
+                name: "edge-nats",
                 props: {
-                    metadata: { name: "nats-authorization", namespace: "nats" },
-                    data: {
-                        "permissions.json": JSON.stringify({
-                            version: 1,
-                            platform: { account: "PLATFORM" },
-                            tenants: [
-                                {
-                                    tenantId: ACME,
-                                    slug: "acme",
-                                    account: ACME,
-                                    subjectPrefix: "org.acme",
-                                    inboxPrefix: "_INBOX.acme",
-                                    permissions: { publish: { allow: ["org.acme.>"] }, subscribe: { allow: ["org.acme.>"] } },
-                                    imports: [{ kind: "stream", account: GLOBEX, subject: "org.globex.>", to: "org.globex.>" }],
-                                    exports: [],
-                                },
-                                {
-                                    tenantId: GLOBEX,
-                                    slug: "globex",
-                                    account: GLOBEX,
-                                    subjectPrefix: "org.globex",
-                                    inboxPrefix: "_INBOX.globex",
-                                    permissions: { publish: { allow: ["org.globex.>"] }, subscribe: { allow: ["org.globex.>"] } },
-                                    imports: [],
-                                    exports: [],
-                                },
-                            ],
-                        }),
-                    },
+                    metadata: { name: "edge-nats", namespace: "nats" },
+                    data: { "nats.conf": `accounts {\n  ${ACME}: { imports: [ {stream: {account: ${GLOBEX}, subject: "org.globex.>"}} ] }\n  ${GLOBEX}: {}\n}\n` },
                 },
             },
         ],

@@ -1,10 +1,11 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { CREDENTIAL_ACCOUNT_KEY } from "../contract";
 import type { GuardConfig } from "./config";
-import { arrayOf, namespaceOfTenant, tenantOfNamespace } from "./helpers";
+import { namespaceOfTenant, tenantOfNamespace } from "./helpers";
 import { crossAccountProblems, tenantAccountProblems, type NatsTenants } from "./nats-checks";
 import { dataEntries, natsDeclarations, type NatsDeclarations } from "./nats-documents";
-import { accountModel, field } from "./nats-model";
+import { checkJwts, stackAccounts } from "./nats-jwts";
+import { operatorServerProblems } from "./nats-operator";
 import { seedsIn } from "./nats-seeds";
 import { describeObject, isKind } from "./objects";
 import { stackRule, type Report } from "./rule-kit";
@@ -18,12 +19,12 @@ export const isolateTenantNats: StackValidationPolicy = stackRule(
     {
         name: "isolate-tenant-nats",
         description:
-            "Checks that every NATS server configuration declared in any ConfigMap or Secret (and the program's permission structure) gives each tenant its own account holding only its own nkey user, with permissions, imports and exports within its own subjects, its inbox and the platform's; that such a configuration exists and is known during preview whenever tenants exist; and that a tenant's credential (its nkey seed or account) exists only in its own namespace.",
-        config: ["tenantNamespacePrefix", "tenantLabel", "orgIdAnnotation", "platformNatsSubjects", "platformNatsAccount", "natsNamespaces"],
+            "Checks that every NATS server configuration declared in any ConfigMap or Secret, in config mode or operator mode (the operator JWT and every account JWT its resolver preloads, includes read from the NATS namespaces' objects), and every NATS account or user JWT anywhere, gives each tenant its own account, signed by the operator, with permissions (of its default and its scoped signing keys), imports and exports within its own subjects, its inbox and the platform's, and its plan's limits; that such a configuration exists and is known during preview whenever tenants exist; and that a tenant's credential (its nkey seed or account) exists only in its own namespace.",
+        config: ["tenantNamespacePrefix", "tenantLabel", "orgIdAnnotation", "platformNatsSubjects", "platformNatsAccount", "natsNamespaces", "registryDir"],
     },
     (index, config, report) => {
         const tenants = knownTenants(index, config);
-        const declared = natsDeclarations(dataEntries(index));
+        const declared = natsDeclarations(dataEntries(index), config);
         const ownKeys = credentialKeys(index, config, tenants, declared, report);
         checkDeclared(index, config, tenants, ownKeys, declared, report);
         credentialAccounts(index, config, tenants, report);
@@ -76,8 +77,9 @@ function credentialKeys(index: StackIndex, config: GuardConfig, tenants: NatsTen
 function checkDeclared(index: StackIndex, config: GuardConfig, tenants: NatsTenants & { ids: Map<string, string | undefined> }, ownKeys: Map<string, Set<string>>, declared: NatsDeclarations, report: Report): void {
     if (tenants.slugs.size > 0 && declared.servers.length === 0) {
         const first = [...index.tenantComponents.values()][0] ?? index.namespaces.values().next().value?.[0]?.resource;
-        report(`The stack declares tenants (${[...tenants.slugs].sort().join(", ")}) but no NATS server configuration (an accounts document in a ConfigMap or Secret) the pack can read; the configuration the server loads must be declared and known during preview so every tenant's account can be checked.`, first?.urn);
+        report(`The stack declares tenants (${[...tenants.slugs].sort().join(", ")}) but no NATS server configuration (an accounts document or operator configuration in a ConfigMap or Secret) the pack can read; the configuration the server loads must be declared and known during preview so every tenant's account can be checked.`, first?.urn);
     }
+    const accounts = stackAccounts(declared);
     for (const entry of declared.unknown) {
         const inNats = config.natsNamespaces.includes(entry.object.meta.namespace ?? "");
         const configLike = isKind(entry.object, "ConfigMap") || /\.(conf|json)$/.test(entry.key);
@@ -89,6 +91,15 @@ function checkDeclared(index: StackIndex, config: GuardConfig, tenants: NatsTena
         const urn = server.object.resource.urn;
         const say = (m: string) => report(`${server.where}: ${m}`, urn);
         for (const problem of server.model.problems) say(`${problem}; the NATS configuration the server loads must be fully known and readable so every tenant's account can be checked.`);
+        if (server.model.operatorMode) {
+            // A problem of one account is reported where its JWT lies (its own ConfigMap), the rest at the configuration.
+            for (const p of operatorServerProblems(server.model, tenants, config, accounts.names)) {
+                const at = p.jwt ? declared.jwts.find((j) => j.jwt === p.jwt) : undefined;
+                if (at) report(`${at.where}: ${p.message}`, at.object.resource.urn);
+                else say(p.message);
+            }
+            continue;
+        }
         for (const [slug, id] of tenants.ids) {
             if (id === undefined || isUnknown(id)) continue;
             const account = server.model.accounts.get(id);
@@ -97,33 +108,7 @@ function checkDeclared(index: StackIndex, config: GuardConfig, tenants: NatsTena
         }
         crossAccountProblems(server.model, tenants).forEach(say);
     }
-    for (const structure of declared.structures) checkStructure(structure, index, config, tenants, report);
-}
-
-// The program's credential-free permission structure: what it says must hold too.
-function checkStructure(structure: NatsDeclarations["structures"][number], index: StackIndex, config: GuardConfig, tenants: NatsTenants, report: Report): void {
-    const urn = structure.object.resource.urn;
-    const say = (m: string) => report(`${structure.where}: ${m}`, urn);
-    const accountOwner = new Map<string, string>();
-    for (const t of field(structure.value, "tenants") as Record<string, unknown>[]) {
-        const slug = String(t?.slug);
-        const account = String(t?.account);
-        const other = accountOwner.get(account);
-        if (other !== undefined && other !== slug) say(`NATS account "${account}" is used by tenants ${other} and ${slug}; every tenant needs its own account.`);
-        else accountOwner.set(account, slug);
-        const who = `NATS account "${account}" of tenant ${slug}`;
-        if (account !== t?.tenantId) say(`${who} is not named after its tenant id ${String(t?.tenantId)}; a tenant's account must be its org id.`);
-        const nsId = index.namespaceLabel(namespaceOfTenant(slug, config), config.tenantLabel);
-        if (nsId !== undefined && nsId !== t?.tenantId) say(`${who} belongs to tenant id ${String(t?.tenantId)}, but namespace "${namespaceOfTenant(slug, config)}" carries ${config.tenantLabel}=${nsId}; both must name the same tenant.`);
-        if (t?.subjectPrefix !== `org.${slug}` || t?.inboxPrefix !== `_INBOX.${slug}`) {
-            say(`${who} uses subject prefix "${String(t?.subjectPrefix)}" and inbox prefix "${String(t?.inboxPrefix)}"; they must be "org.${slug}" and "_INBOX.${slug}".`);
-        }
-        // The structure spells imports and exports as {kind, …}; the server as {stream|service: …}.
-        const imports = arrayOf<Record<string, unknown>>(t?.imports).map((i) => ({ [String(i?.kind)]: { account: i?.account, subject: i?.subject }, to: i?.to }));
-        const exports = arrayOf<Record<string, unknown>>(t?.exports).map((e) => ({ [String(e?.kind)]: e?.subject }));
-        const model = accountModel(account, { users: [{ permissions: t?.permissions }], imports, exports }, []);
-        tenantAccountProblems(model, slug, null, config, tenants).forEach(say);
-    }
+    checkJwts(declared, accounts, tenants, config, report);
 }
 
 // A Secret naming a tenant's account in NATS_ACCOUNT is that tenant's credential: it belongs in its namespace.

@@ -41,7 +41,8 @@ function reach(subject: string, slug: string, tenants: NatsTenants): string {
     return "";
 }
 
-function permProblems(who: string, direction: string, p: NatsPerm, allowed: string[], rule: string, slug: string, tenants: NatsTenants): string[] {
+/** What a publish or subscribe permission lets `who` reach beyond `allowed`, as sentences ending in `rule`. */
+export function permProblems(who: string, direction: string, p: NatsPerm, allowed: string[], rule: string, slug: string, tenants: NatsTenants): string[] {
     if (p.unknown) return [`${who} has ${direction} permissions unknown during preview${rule}`];
     if (p.allow === undefined) return [`${who} may ${direction} to every subject (no ${direction} allow list)${rule}`];
     return p.allow.filter((s) => !allowed.some((a) => subjectWithin(s, a))).map((s) => `${who} may ${direction} to "${s}"${reach(s, slug, tenants)}${rule}`);

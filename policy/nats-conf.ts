@@ -7,7 +7,7 @@ import { UNKNOWN } from "./unknowns";
 export interface NatsConf {
     /** Top-level keys and values; scalars stay text, an unresolved `$VAR` is UNKNOWN. */
     value: Record<string, unknown>;
-    /** Paths of `include` directives (the pack cannot read them). */
+    /** `include` directives the pack could not read, with why. */
     includes: string[];
     /** `$VAR` references with no definition in the document. */
     unresolved: string[];
@@ -16,12 +16,22 @@ export interface NatsConf {
 const BARE_END = /[\n\r,;}\]#]/;
 const KEY_END = /[\s:=,;{}[\]#"']/;
 
+/**
+ * Finds the text of an included file: the text, or why it cannot be read. nats-server reads the file
+ * next to the including one; the pack looks for it among the objects the stack declares.
+ */
+export type IncludeResolver = (path: string) => { text: string } | { problem: string };
+
 class Reader {
     private i = 0;
     readonly includes: string[] = [];
     readonly unresolved: string[] = [];
 
-    constructor(private readonly s: string) {}
+    constructor(
+        private readonly s: string,
+        private readonly resolve?: IncludeResolver,
+        private readonly depth = 0,
+    ) {}
 
     fail(what: string): never {
         const line = this.s.slice(0, this.i).split("\n").length;
@@ -63,13 +73,32 @@ class Reader {
             const key = this.key();
             this.skip(false);
             if (key.toLowerCase() === "include") {
-                this.includes.push(String(this.value(inner)));
+                this.include(String(this.value(inner)), out);
                 continue;
             }
             if (this.s[this.i] === ":" || this.s[this.i] === "=") this.i++;
             this.skip(false);
             out[key] = this.value(inner);
         }
+    }
+
+    // nats-server parses the included file as a map and sets its keys where the include stands.
+    private include(path: string, into: Record<string, unknown>): void {
+        const found = this.depth < 8 && this.resolve ? this.resolve(path) : { problem: this.resolve ? "where includes nest too deep" : "which the pack cannot read" };
+        if ("problem" in found) {
+            this.includes.push(`"${path}", ${found.problem}`);
+            return;
+        }
+        let included: NatsConf;
+        try {
+            included = parseNatsConf(found.text, this.resolve, this.depth + 1);
+        } catch (error) {
+            this.includes.push(`"${path}", which does not parse (${(error as Error).message})`);
+            return;
+        }
+        Object.assign(into, included.value);
+        this.includes.push(...included.includes);
+        this.unresolved.push(...included.unresolved);
     }
 
     private key(): string {
@@ -139,14 +168,17 @@ class Reader {
     }
 }
 
-/** Parses a nats-server configuration; throws an Error naming the line when it is not one. */
-export function parseNatsConf(text: string): NatsConf {
+/**
+ * Parses a nats-server configuration, reading each `include` through `resolve` (without one, every
+ * include is listed as unreadable); throws an Error naming the line when it is not one.
+ */
+export function parseNatsConf(text: string, resolve?: IncludeResolver, depth = 0): NatsConf {
     try {
         const json = JSON.parse(text) as unknown;
         if (json && typeof json === "object" && !Array.isArray(json)) return { value: json as Record<string, unknown>, includes: [], unresolved: [] };
     } catch {
         // Not JSON: read it as the server's own format.
     }
-    const reader = new Reader(text);
+    const reader = new Reader(text, resolve, depth);
     return { value: reader.document(), includes: reader.includes, unresolved: reader.unresolved };
 }

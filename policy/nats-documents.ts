@@ -1,7 +1,10 @@
 // Where NATS configuration is declared: any ConfigMap or Secret, any namespace, any key, read as
-// the server would read it.
+// the server would read it (includes resolved among the NATS namespaces' objects), and every NATS
+// JWT wherever it appears.
+import * as path from "node:path";
+import type { GuardConfig } from "./config";
 import { describeObject, isKind } from "./objects";
-import { parseNatsConf } from "./nats-conf";
+import { parseNatsConf, type IncludeResolver } from "./nats-conf";
 import { field, SERVER_KEYS, serverModel, type NatsServerModel } from "./nats-model";
 import type { StackIndex, StackObject } from "./stack-index";
 import { isUnknown } from "./unknowns";
@@ -28,10 +31,10 @@ export interface FoundServerConfig {
 
 /** What the stack declares of NATS configuration. */
 export interface NatsDeclarations {
-    /** Server configurations (accounts documents). */
+    /** Server configurations (accounts documents, operator mode). */
     servers: FoundServerConfig[];
-    /** Credential-free permission structures (`tenants` and `platform`), as the program publishes them. */
-    structures: { where: string; object: StackObject; value: Record<string, unknown> }[];
+    /** Every NATS JWT (header alg ed25519 or ed25519-nkey) in any ConfigMap or Secret, where it first appears. */
+    jwts: { where: string; object: StackObject; jwt: string }[];
     /** Entries that look like configuration but cannot be read, with why. */
     unreadable: { where: string; object: StackObject; why: string }[];
     /** Entries unknown during preview. */
@@ -59,35 +62,65 @@ export function dataEntries(index: StackIndex): DataEntry[] {
 }
 
 // Cheap test before parsing: a configuration names one of these.
-const MENTIONS = /accounts|authorization|no_auth_user|system_account|operator|resolver|trusted|"tenants"/i;
+const MENTIONS = /accounts|authorization|no_auth_user|system_account|operator|resolver|trusted/i;
+const JWT = /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g;
+
+/** Whether a JWT's header says it is a NATS one (signed with an nkey). */
+export function isNatsJwt(jwt: string): boolean {
+    try {
+        const header = JSON.parse(Buffer.from(jwt.split(".")[0], "base64url").toString("utf8")) as { alg?: unknown };
+        return header.alg === "ed25519-nkey" || header.alg === "ed25519";
+    } catch {
+        return false;
+    }
+}
+
+// An include names a file next to the including one; the stack's objects in the NATS namespaces are
+// what a deployment puts there (a projected volume, a sync sidecar), so the file is the data key of
+// that name in exactly one of them.
+function includeResolver(entries: DataEntry[], config: Pick<GuardConfig, "natsNamespaces">): IncludeResolver {
+    const byKey = new Map<string, DataEntry[]>();
+    for (const e of entries.filter((x) => config.natsNamespaces.includes(x.object.meta.namespace ?? ""))) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e]);
+    const namespaces = config.natsNamespaces.join(", ");
+    return (file) => {
+        const found = byKey.get(path.basename(file)) ?? [];
+        if (found.length === 0) return { problem: `which no ConfigMap or Secret in namespace ${namespaces} holds` };
+        if (found.length > 1) return { problem: `which ${found.length} objects hold (${found.map((e) => describeObject(e.object)).join(", ")}): the pack cannot tell which the server loads` };
+        if (isUnknown(found[0].text)) return { problem: `which is unknown during preview (${describeObject(found[0].object)})` };
+        return { text: found[0].text };
+    };
+}
 // Text that is surely meant as server configuration, so failing to read it is a violation.
 const CONFIG_LIKE = /\b(accounts|authorization)\s*[:={]/i;
 
-/** Finds every NATS server configuration and permission structure among the data entries. */
-export function natsDeclarations(entries: DataEntry[]): NatsDeclarations {
-    const found: NatsDeclarations = { servers: [], structures: [], unreadable: [], unknown: [] };
+/** Finds every NATS server configuration and NATS JWT among the data entries. */
+export function natsDeclarations(entries: DataEntry[], config: Pick<GuardConfig, "natsNamespaces">): NatsDeclarations {
+    const found: NatsDeclarations = { servers: [], jwts: [], unreadable: [], unknown: [] };
+    const resolve = includeResolver(entries, config);
+    const seen = new Set<string>();
     for (const entry of entries) {
         const where = `${describeObject(entry.object)} key ${entry.key}`;
         if (isUnknown(entry.text)) {
             found.unknown.push(entry);
             continue;
         }
+        for (const [jwt] of entry.text.matchAll(JWT)) {
+            if (seen.has(jwt) || !isNatsJwt(jwt)) continue;
+            seen.add(jwt);
+            found.jwts.push({ where, object: entry.object, jwt });
+        }
         if (!MENTIONS.test(entry.text)) continue;
         let parsed;
         try {
-            parsed = parseNatsConf(entry.text);
+            parsed = parseNatsConf(entry.text, resolve);
         } catch (error) {
             if (CONFIG_LIKE.test(entry.text) || /\.(conf|json)$/.test(entry.key)) found.unreadable.push({ where, object: entry.object, why: `does not parse (${(error as Error).message})` });
             continue;
         }
         const doc = parsed.value;
-        if (Array.isArray(field(doc, "tenants")) && field(doc, "platform") !== undefined) {
-            found.structures.push({ where, object: entry.object, value: doc });
-            continue;
-        }
         if (!SERVER_KEYS.some((key) => field(doc, key) !== undefined)) continue;
         const model = serverModel(doc);
-        for (const path of parsed.includes) model.problems.push(`it includes "${path}", which the pack cannot read`);
+        for (const include of parsed.includes) model.problems.push(`it includes ${include}`);
         for (const name of parsed.unresolved) model.problems.push(`it uses $${name}, which it does not define`);
         found.servers.push({ where, object: entry.object, model });
     }

@@ -57,7 +57,14 @@ export interface NatsServerModel {
     noAuthUser?: string;
     /** `system_account`. */
     systemAccount?: string;
-    /** Parts the pack cannot read: unknown values, JWT/operator mode. */
+    /** Operator mode: the `operator` JWTs (the server trusts them) and the accounts its resolver preloads. */
+    operatorMode?: {
+        /** Each `operator` value, as written (a JWT, or a path the pack cannot read). */
+        operators: string[];
+        /** `resolver_preload`: account public key → account JWT text. */
+        preload: Array<{ key: string; jwt: string }>;
+    };
+    /** Parts the pack cannot read: unknown values, resolvers whose accounts live elsewhere. */
     problems: string[];
 }
 
@@ -129,7 +136,7 @@ export function accountModel(name: string, block: unknown, problems: string[]): 
 }
 
 /** Keys that make a document a server configuration the checks must read. */
-export const SERVER_KEYS = ["accounts", "authorization", "no_auth_user", "system_account", "operator", "resolver", "trusted", "trusted_keys"];
+export const SERVER_KEYS = ["accounts", "authorization", "no_auth_user", "system_account", "operator", "resolver", "resolver_preload", "trusted", "trusted_keys"];
 
 /** Reads a parsed server configuration into the model. */
 export function serverModel(doc: Record<string, unknown>): NatsServerModel {
@@ -140,9 +147,10 @@ export function serverModel(doc: Record<string, unknown>): NatsServerModel {
     else if (block && typeof block === "object" && !Array.isArray(block)) {
         for (const [name, value] of Object.entries(block)) accounts.set(name, accountModel(name, value, problems));
     }
-    for (const key of ["operator", "resolver", "trusted", "trusted_keys"]) {
-        if (field(doc, key) !== undefined) problems.push(`it sets ${key}: its accounts come from JWTs the pack cannot read`);
+    for (const key of ["trusted", "trusted_keys"]) {
+        if (field(doc, key) !== undefined) problems.push(`it sets ${key}: operators trusted by key alone, whose account JWTs the pack cannot find`);
     }
+    const operatorMode = operatorModel(doc, problems);
     const authorization = field(doc, "authorization");
     const globalUsers = arrayOf(field(authorization, "users")).map((u, i) => userModel(u, problems, `global user ${i + 1}`));
     const noAuthUser = field(doc, "no_auth_user");
@@ -152,6 +160,27 @@ export function serverModel(doc: Record<string, unknown>): NatsServerModel {
         globalUsers,
         ...(noAuthUser !== undefined ? { noAuthUser: text(noAuthUser) } : {}),
         ...(systemAccount !== undefined ? { systemAccount: text(systemAccount) } : {}),
+        ...(operatorMode ? { operatorMode } : {}),
         problems,
     };
+}
+
+// Operator mode as the pack can read it: operator JWTs inline and a MEMORY resolver with preloaded
+// account JWTs; any other resolver keeps the accounts where the pack cannot see them.
+function operatorModel(doc: Record<string, unknown>, problems: string[]): NatsServerModel["operatorMode"] {
+    const operator = field(doc, "operator");
+    const resolver = field(doc, "resolver");
+    const preload = field(doc, "resolver_preload");
+    if (operator === undefined && resolver === undefined && preload === undefined) return undefined;
+    const operators = (Array.isArray(operator) ? operator : operator === undefined ? [] : [operator]).map(text);
+    if (operators.length === 0) problems.push("it sets a resolver but no operator");
+    for (const o of operators) if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(o)) problems.push(`its operator is ${o === "(unknown)" ? "unknown during preview" : `"${o}", not an inline JWT the pack can read`}`);
+    if (isUnknown(resolver) || typeof resolver !== "string" || resolver.trim().toUpperCase() !== "MEMORY") {
+        problems.push(`its resolver is ${resolver === undefined ? "not set" : text(resolver)}: accounts must be preloaded into a MEMORY resolver, the only one whose accounts the pack can read`);
+    }
+    const entries: Array<{ key: string; jwt: string }> = [];
+    if (isUnknown(preload)) problems.push("its resolver_preload is unknown during preview");
+    else if (preload !== undefined && (typeof preload !== "object" || Array.isArray(preload) || preload === null)) problems.push("its resolver_preload is not a map of account public key to account JWT");
+    else for (const [key, jwt] of Object.entries((preload ?? {}) as Record<string, unknown>)) entries.push({ key, jwt: text(jwt) });
+    return { operators, preload: entries };
 }

@@ -1,62 +1,60 @@
-// The NATS side of the corpus: changes to what the server loads and to credentials, and the
-// changes that must pass.
+// The NATS side of the corpus: changes to what the server loads in operator mode (account JWTs,
+// operator.conf), to credentials, and the changes that must pass.
 import { UNKNOWN } from "../../cli/engine";
-import { idOf } from "./fixtures";
+import { accountKeys } from "../../components/nats-keys";
+import { userJwt } from "../../components/nats-jwt";
+import { idOf, MASTER } from "./fixtures";
 import type { Mutation } from "./corpus";
+import { accountFile, editAccountConf } from "./nats-edit";
 import type { World } from "./world";
 
 const ACME_ID = idOf("acme");
 const GLOBEX_ID = idOf("globex");
+const ACME_FILE = `ConfigMap "nats/nats-account-${ACME_ID.replace("_", "-")}" key ${accountFile(ACME_ID)}`;
+const OPERATOR_CONF = `ConfigMap "nats/nats-operator" key operator.conf`;
 
-/** The NATS permission structure as the rule reads it (components/nats-spec.ts builds it). */
-type Structure = { tenants: { slug: string; account: string; permissions: { publish: { allow: string[] }; subscribe: { allow: string[] } }; imports: object[]; exports: object[] }[] };
-
-// Edits acme's account in the permission structure stored in the nats-authorization ConfigMap.
-function editAcmeAccount(w: World, change: (acme: Structure["tenants"][number]) => void): World {
-    return w.edit("nats-authorization", (p) => {
-        const structure = JSON.parse(p.data["permissions.json"]) as Structure;
-        change(structure.tenants.find((t) => t.slug === "acme")!);
-        p.data["permissions.json"] = JSON.stringify(structure);
-    });
+// Edits acme's account JWT in its ConfigMap, re-signed by the operator (unless another signer is given).
+function editAcme(w: World, change: (nats: any, claims: { name: string }) => void, signer?: Parameters<typeof editAccountConf>[2]): World {
+    return w.edit(`nats-account-${ACME_ID}`, (p) => (p.data[accountFile(ACME_ID)] = editAccountConf(p.data[accountFile(ACME_ID)], change, signer)));
 }
 
-/** Rows for the NATS side of the program. */
+/** Rows for the NATS accounts of the program. */
 export const NATS_MUTATIONS: Mutation[] = [
     {
-        change: "acme's NATS user subscribes to globex's subjects",
+        change: "acme's users may subscribe to globex's subjects",
         rule: "isolate-tenant-nats",
-        says: `NATS account "${ACME_ID}" of tenant acme may subscribe to "org.globex.>" (tenant globex's subjects)`,
-        apply: (w) => editAcmeAccount(w, (a) => a.permissions.subscribe.allow.push("org.globex.>")),
+        says: `may subscribe to "org.globex.>" (tenant globex's subjects)`,
+        apply: (w) => editAcme(w, (n) => n.signing_keys[0].template.sub.allow.push("org.globex.>")),
     },
     {
-        change: "acme's NATS user publishes into every inbox",
+        change: "acme's default permissions publish into every inbox",
         rule: "isolate-tenant-nats",
-        says: `NATS account "${ACME_ID}" of tenant acme may publish to "_INBOX.>", which includes every tenant's subjects`,
-        apply: (w) => editAcmeAccount(w, (a) => a.permissions.publish.allow.push("_INBOX.>")),
+        says: `NATS account "${ACME_ID}" of tenant acme (default permissions) may publish to "_INBOX.>", which includes every tenant's subjects`,
+        apply: (w) => editAcme(w, (n) => n.default_permissions.pub.allow.push("_INBOX.>")),
     },
     {
         change: "acme's account imports a stream from globex's account",
         rule: "isolate-tenant-nats",
-        says: `imports stream "org.globex.>" from tenant globex's account "${GLOBEX_ID}"`,
-        apply: (w) => editAcmeAccount(w, (a) => a.imports.push({ kind: "stream", account: GLOBEX_ID, subject: "org.globex.>", to: "org.globex.>" })),
+        says: `${ACME_FILE}: NATS account "${ACME_ID}" of tenant acme imports stream "org.globex.>" from tenant globex's account "${GLOBEX_ID}"`,
+        apply: (w) => editAcme(w, (n) => n.imports.push({ name: "x", subject: "org.globex.>", account: accountKeys(MASTER, GLOBEX_ID, 1).account.publicKey, type: "stream" })),
     },
     {
         change: "acme's account imports globex's status service from the platform",
         rule: "isolate-tenant-nats",
         says: `imports service "platform.status.globex" from PLATFORM (tenant globex's status subject); tenant acme may import only`,
-        apply: (w) => editAcmeAccount(w, (a) => a.imports.push({ kind: "service", account: "PLATFORM", subject: "platform.status.globex", to: "platform.status" })),
+        apply: (w) => editAcme(w, (n) => (n.imports[1].subject = "platform.status.globex")),
     },
     {
         change: "acme's account exports its subjects",
         rule: "isolate-tenant-nats",
         says: `NATS account "${ACME_ID}" of tenant acme exports stream "org.acme.>"`,
-        apply: (w) => editAcmeAccount(w, (a) => a.exports.push({ kind: "stream", subject: "org.acme.>" })),
+        apply: (w) => editAcme(w, (n) => n.exports.push({ name: "all", subject: "org.acme.>", type: "stream" })),
     },
     {
         change: "acme's account renamed to globex's",
         rule: "isolate-tenant-nats",
-        says: `NATS account "${GLOBEX_ID}" is used by tenants acme and globex`,
-        apply: (w) => editAcmeAccount(w, (a) => (a.account = GLOBEX_ID)),
+        says: `${OPERATOR_CONF}: it preloads 2 accounts named "${GLOBEX_ID}" for tenant globex`,
+        apply: (w) => editAcme(w, (_n, claims) => (claims.name = GLOBEX_ID)),
     },
     {
         change: "acme's NATS credential Secret moved into globex's namespace",
@@ -74,59 +72,41 @@ export const NATS_MUTATIONS: Mutation[] = [
         change: "a tenant NATS credential copied into the default namespace",
         rule: "isolate-tenant-nats",
         says: `Secret "default/nats-credentials" is a tenant NATS credential (for tenant acme's NATS account "${ACME_ID}") outside tenant namespaces`,
-        apply: (w) =>
-            w.add("kubernetes:core/v1:Secret", "stray-credentials", {
-                apiVersion: "v1",
-                kind: "Secret",
-                metadata: { name: "nats-credentials", namespace: "default" },
-                stringData: { NATS_ACCOUNT: ACME_ID },
-            }),
+        apply: (w) => w.add("kubernetes:core/v1:Secret", "stray-credentials", { apiVersion: "v1", kind: "Secret", metadata: { name: "nats-credentials", namespace: "default" }, stringData: { NATS_ACCOUNT: ACME_ID } }),
     },
 ];
 
-/** Changes to the NATS side that must pass, including what a preview of a new tenant looks like. */
-// Edits the document nats-server includes (auth.json), as a hand-written change to the program would.
-function editAuth(w: World, change: (doc: any) => void): World {
-    return w.edit("nats-accounts", (p) => {
-        const doc = JSON.parse(p.data["auth.json"]);
-        change(doc);
-        p.data["auth.json"] = JSON.stringify(doc);
-    });
-}
-
-const AUTH = `ConfigMap "nats/nats-accounts" key auth.json`;
-
-/** Rows on what the server really loads (auth.json and any other configuration), credentials anywhere, and unknowns. */
+/** Rows on what the server really loads (operator.conf, its includes, any other configuration), credentials anywhere, and unknowns. */
 export const SERVER_MUTATIONS: Mutation[] = [
     {
-        change: "the server's acme account imports globex's stream (permissions.json untouched)",
+        change: "acme's account JWT signed by a key the operator does not trust",
         rule: "isolate-tenant-nats",
-        says: `${AUTH}: NATS account "${ACME_ID}" of tenant acme imports stream "org.globex.>" from tenant globex's account "${GLOBEX_ID}"`,
-        apply: (w) => editAuth(w, (d) => d.accounts[ACME_ID].imports.push({ stream: { account: GLOBEX_ID, subject: "org.globex.>" } })),
+        says: `is signed by ${accountKeys(MASTER, GLOBEX_ID, 1).signing.publicKey}, which is not the operator the configuration that loads it trusts`,
+        apply: (w) => editAcme(w, () => undefined, accountKeys(MASTER, GLOBEX_ID, 1).signing),
     },
     {
-        change: "the server's globex account also accepts acme's nkey",
+        change: "acme's account allows unlimited connections",
         rule: "isolate-tenant-nats",
-        says: `${AUTH}: NATS account "${GLOBEX_ID}" of tenant globex (user 2) has the nkey user`,
-        apply: (w) => editAuth(w, (d) => d.accounts[GLOBEX_ID].users.push(d.accounts[ACME_ID].users[0])),
+        says: `${ACME_FILE}: NATS account "${ACME_ID}" of tenant acme allows unlimited connections (limits.conn); plan standard allows 50.`,
+        apply: (w) => editAcme(w, (n) => (n.limits.conn = -1)),
     },
     {
-        change: "the server's acme user may subscribe to everything",
+        change: "operator.conf unknown during preview",
         rule: "isolate-tenant-nats",
-        says: `${AUTH}: NATS account "${ACME_ID}" of tenant acme may subscribe to every subject (no subscribe allow list)`,
-        apply: (w) => editAuth(w, (d) => delete d.accounts[ACME_ID].users[0].permissions.subscribe),
+        says: `${OPERATOR_CONF} is unknown during preview; what the NATS server may load must be known`,
+        apply: (w) => w.edit("nats-operator", (p) => (p.data["operator.conf"] = UNKNOWN)),
     },
     {
-        change: "auth.json unknown during preview",
+        change: "acme's account file no longer declared",
         rule: "isolate-tenant-nats",
-        says: `${AUTH} is unknown during preview; what the NATS server may load must be known`,
-        apply: (w) => w.edit("nats-accounts", (p) => (p.data["auth.json"] = UNKNOWN)),
+        says: `${OPERATOR_CONF}: it includes "${accountFile(ACME_ID)}", which no ConfigMap or Secret in namespace nats holds`,
+        apply: (w) => w.remove(`nats-account-${ACME_ID}`),
     },
     {
         change: "no NATS server configuration at all",
         rule: "isolate-tenant-nats",
         says: "The stack declares tenants (acme, globex, initech) but no NATS server configuration",
-        apply: (w) => w.remove("nats-accounts"),
+        apply: (w) => w.remove("nats-operator"),
     },
     {
         change: "a second server configuration in another namespace, in nats-server's own format, opens acme to globex",
@@ -139,6 +119,20 @@ export const SERVER_MUTATIONS: Mutation[] = [
                 metadata: { name: "edge-nats", namespace: "edge" },
                 data: { "nats.conf": `accounts {\n  ${ACME_ID}: { imports: [ {stream: {account: ${GLOBEX_ID}, subject: "org.globex.>"}} ] }\n}\n` },
             }),
+    },
+    {
+        change: "a user JWT of acme issued by its account key (not its scoped signing key), in a Secret",
+        rule: "isolate-tenant-nats",
+        says: `issued by ${accountKeys(MASTER, ACME_ID, 1).account.publicKey}, which is not a scoped signing key of that account`,
+        apply: (w) => {
+            const keys = accountKeys(MASTER, ACME_ID, 1);
+            return w.add("kubernetes:core/v1:Secret", "admin-creds", {
+                apiVersion: "v1",
+                kind: "Secret",
+                metadata: { name: "admin-creds", namespace: "org-acme", labels: { "tenancy.io/tenant-id": ACME_ID } },
+                stringData: { jwt: userJwt("admin", keys.user.publicKey, keys.account.publicKey, keys.account) },
+            });
+        },
     },
     {
         change: "acme's seed copied into a Secret named anything, in globex's namespace",
@@ -154,18 +148,18 @@ export const SERVER_MUTATIONS: Mutation[] = [
     },
 ];
 
+/** Changes to the NATS side that must pass. */
 export const NATS_BENIGN: { change: string; apply: (w: World) => World }[] = [
     {
-        change: "acme's user narrows its subscriptions to its task inboxes",
-        apply: (w) => editAcmeAccount(w, (a) => (a.permissions.subscribe.allow = ["org.acme.tasks.*.inbox", "_INBOX.acme.>", "platform.broadcast.>"])),
+        change: "acme's users narrowed to their task inboxes",
+        apply: (w) => editAcme(w, (n) => (n.signing_keys[0].template.sub.allow = ["org.acme.tasks.*.inbox", "_INBOX.acme.>", "platform.broadcast.>"])),
     },
     {
-        change: "the server's acme user narrows its publish list in auth.json, written as a list",
-        apply: (w) => editAuth(w, (d) => (d.accounts[ACME_ID].users[0].permissions.publish = ["org.acme.tasks.*.inbox"])),
+        change: "acme's account allows fewer connections than its plan",
+        apply: (w) => editAcme(w, (n) => (n.limits.conn = 5)),
     },
     {
         change: "the platform's own seed unknown during preview",
         apply: (w) => w.edit("nats-platform-credentials", (p) => (p.stringData.value.NATS_NKEY_SEED = UNKNOWN)),
     },
 ];
-

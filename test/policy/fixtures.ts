@@ -1,31 +1,34 @@
 // The compliant stack, built from the components' own pure spec builders over the policy tests'
 // registry, so the fixture cannot drift from what the program declares.
-import { createHash } from "node:crypto";
 import {
-    accountsConfigMapSpec,
+    accountConfigMapSpec,
     agentServiceAccountSpec,
-    authorizationConfigMapSpec,
     isProtected,
     limitRangeSpec,
     namespaceSpec,
     natsCredentialsSecretSpec,
     networkPolicySpecs,
-    permissionStructure,
+    operatorConfigMapSpec,
+    operatorMaterial,
+    platformAccountSpec,
     platformAgentManagerBindingSpec,
     platformAgentManagerRoleSpec,
     platformCredentialsSecretSpec,
     priorityCeilingSpec,
+    platformMaterial,
     priorityClassSpecs,
-    renderAuthorization,
-    renderJson,
+    renderAccountConf,
+    renderOperatorConf,
     resourceQuotaSpec,
     secretReaderBindingSpec,
     secretReaderRoleSpec,
     secretSpec,
     tenantAccountSpec,
-    userNkeyFromBase64,
+    tenantMaterial,
+    type AccountMaterial,
 } from "../../components";
-import { CREDENTIAL_SEED_KEY, PLATFORM_ACCOUNT } from "../../contract";
+import { CREDENTIAL_CREDS_KEY, CREDENTIAL_SEED_KEY, PLATFORM_ACCOUNT } from "../../contract";
+import { TEST_NATS_MASTER_KEY } from "../support/nats-master-key";
 import type { Registry, RegistryEntry } from "../../registry";
 import { REGISTRY, REGISTRY_DIR } from "./registry";
 import { fixture, type Fixture } from "./support";
@@ -47,9 +50,20 @@ export function entry(slug: string, registry: Registry = REGISTRY): RegistryEntr
 /** The tenant id of a slug. */
 export const idOf = (slug: string) => entry(slug).tenant.id;
 
-/** A user nkey that is the same on every run: its 32 bytes are a hash of `owner`. */
+/** The master key the compliant stack's NATS keys derive from. */
+export const MASTER = Buffer.from(TEST_NATS_MASTER_KEY, "hex");
+
+/** What the program derives for a tenant's account (by slug, of the tests' registry unless another is given), or the platform's (`PLATFORM`). */
+export function natsOf(owner: string, registry: Registry = REGISTRY): AccountMaterial {
+    if (owner === PLATFORM_ACCOUNT) return platformMaterial(platformAccountSpec(), MASTER, 1);
+    const { tenant, plan } = entry(owner, registry);
+    return tenantMaterial(tenantAccountSpec(tenant, plan), MASTER, 1);
+}
+
+/** The user nkey of a tenant (by slug) or of PLATFORM, as the compliant stack holds it. */
 export function nkeyOf(owner: string) {
-    return userNkeyFromBase64(createHash("sha256").update(owner).digest("base64"));
+    const m = natsOf(owner);
+    return { seed: m.userSeed, publicKey: m.userPublicKey };
 }
 
 // The typed resource's apiVersion and kind, as the SDK sets them on every typed resource's inputs.
@@ -100,7 +114,15 @@ export function tenantStack(slug: string, registry: Registry = REGISTRY): Fixtur
             typed("kubernetes:core/v1:Secret", `${slug}-${s.name}`, plainSecret(secretSpec(tenant, s.name, {}), Object.fromEntries(s.keys.map((k) => [k, `test-${k}`]))), secrets),
         ),
         nats,
-        typed("kubernetes:core/v1:Secret", `${slug}-nats-credentials`, plainSecret(natsCredentialsSecretSpec(tenant, account, NATS.url, ""), { [CREDENTIAL_SEED_KEY]: nkeyOf(slug).seed }), nats),
+        typed(
+            "kubernetes:core/v1:Secret",
+            `${slug}-nats-credentials`,
+            plainSecret(natsCredentialsSecretSpec(tenant, account, NATS.url, { seed: "", creds: "" }), {
+                [CREDENTIAL_SEED_KEY]: natsOf(slug, registry).userSeed,
+                [CREDENTIAL_CREDS_KEY]: natsOf(slug, registry).creds,
+            }),
+            nats,
+        ),
     ];
 }
 
@@ -108,17 +130,26 @@ export function tenantStack(slug: string, registry: Registry = REGISTRY): Fixtur
 export function platformStack(slugs: string[], registry: Registry = REGISTRY): Fixture[] {
     const priority = fixture("tenancy:platform:PlanPriorityClasses", "plan-priority", {});
     const plans = Object.keys(registry.plans.plans).sort((a, b) => a.localeCompare(b));
-    const entries = new Map(registry.entries.map((e) => [e.tenant.slug, e]));
-    const structure = permissionStructure(slugs.map((s) => tenantAccountSpec(entries.get(s)!.tenant, entries.get(s)!.plan)));
-    const keys = { platform: nkeyOf(PLATFORM_ACCOUNT).publicKey, tenants: Object.fromEntries(slugs.map((s) => [entries.get(s)!.tenant.id, nkeyOf(s).publicKey])) };
+    const ids = slugs.map((s) => entry(s, registry).tenant.id);
+    const { operatorJwt, system } = operatorMaterial(MASTER);
+    const platform = natsOf(PLATFORM_ACCOUNT);
+    const conf = renderOperatorConf({ operatorJwt, system, platform: { publicKey: platform.accountPublicKey, jwt: platform.accountJwt }, tenantIds: ids });
     const auth = fixture("tenancy:nats:NatsAuthorization", "nats", {});
     return [
         priority,
         ...priorityClassSpecs(registry.plans).map((spec, i) => typed("kubernetes:scheduling.k8s.io/v1:PriorityClass", `plan-priority-${plans[i]}`, spec, priority)),
         auth,
-        typed("kubernetes:core/v1:Secret", "nats-platform-credentials", plainSecret(platformCredentialsSecretSpec(NATS.namespace, NATS.url, ""), { [CREDENTIAL_SEED_KEY]: nkeyOf(PLATFORM_ACCOUNT).seed }), auth),
-        typed("kubernetes:core/v1:ConfigMap", "nats-accounts", accountsConfigMapSpec(NATS.namespace, renderAuthorization(structure, keys)), auth),
-        typed("kubernetes:core/v1:ConfigMap", "nats-authorization", authorizationConfigMapSpec(NATS.namespace, renderJson(structure)), auth),
+        typed(
+            "kubernetes:core/v1:Secret",
+            "nats-platform-credentials",
+            plainSecret(platformCredentialsSecretSpec(NATS.namespace, NATS.url, { seed: "", creds: "" }), { [CREDENTIAL_SEED_KEY]: platform.userSeed, [CREDENTIAL_CREDS_KEY]: platform.creds }),
+            auth,
+        ),
+        typed("kubernetes:core/v1:ConfigMap", "nats-operator", operatorConfigMapSpec(NATS.namespace, conf), auth),
+        ...slugs.map((s, i) => {
+            const m = natsOf(s, registry);
+            return typed("kubernetes:core/v1:ConfigMap", `nats-account-${ids[i]}`, accountConfigMapSpec(NATS.namespace, ids[i], renderAccountConf(m.accountPublicKey, m.accountJwt)), auth);
+        }),
     ];
 }
 

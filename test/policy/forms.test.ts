@@ -2,7 +2,8 @@
 // behind a value unknown during preview: each must be reported by its rule with its exact message.
 import { describe, expect, it } from "vitest";
 import { RULES } from "../../policy/rules";
-import { CONFIG, idOf, nkeyOf, world } from "./fixtures";
+import { CONFIG, idOf, natsOf, nkeyOf, world } from "./fixtures";
+import { accountFile, editAccountConf } from "./nats-edit";
 import { FORMS, rewrite, type FormName } from "./forms";
 import { fixture, runPack, type Fixture } from "./support";
 
@@ -38,11 +39,7 @@ const under = (w: Fixture[], slug: string, type: string, name: string, props: Re
     return [...w, fixture(type, name, props, parent)];
 };
 const acmeMeta = (name: string) => ({ name, namespace: "org-acme", labels: { "tenancy.io/tenant-id": idOf("acme"), tier: "standard", "app.kubernetes.io/managed-by": "tenancy" } });
-const authJson = (body: Record<string, any>, edit: (doc: any) => void) => {
-    const doc = JSON.parse(body.data["auth.json"]);
-    edit(doc);
-    body.data["auth.json"] = JSON.stringify(doc);
-};
+const ACME_FILE = accountFile(idOf("acme"));
 
 const ROWS: Row[] = [
     {
@@ -183,10 +180,14 @@ const ROWS: Row[] = [
     {
         change: "the server's acme account imports globex's subjects",
         rule: "isolate-tenant-nats",
-        target: "nats-accounts",
-        apply: (b) => authJson(b, (doc) => doc.accounts[idOf("acme")].imports.push({ stream: { account: idOf("globex"), subject: "org.globex.>" } })),
-        says: (n) => `ConfigMap "nats/nats-accounts"${n} key auth.json: NATS account "${idOf("acme")}" of tenant acme imports stream "org.globex.>" from tenant globex's account "${idOf("globex")}"; tenants may import only from PLATFORM.`,
-        unknown: { apply: (b) => (b.data["auth.json"] = UNKNOWN), says: `ConfigMap "nats/nats-accounts" key auth.json is unknown during preview; what the NATS server may load must be known so every tenant's account can be checked.` },
+        target: `nats-account-${idOf("acme")}`,
+        apply: (b) =>
+            (b.data[ACME_FILE] = editAccountConf(b.data[ACME_FILE], (n) => n.imports.push({ name: "x", subject: "org.globex.>", account: natsOf("globex").accountPublicKey, type: "stream" }))),
+        says: (n) => `ConfigMap "nats/nats-account-${idOf("acme").replace("_", "-")}"${n} key ${ACME_FILE}: NATS account "${idOf("acme")}" of tenant acme imports stream "org.globex.>" from tenant globex's account "${idOf("globex")}"; tenants may import only from PLATFORM.`,
+        unknown: {
+            apply: (b) => (b.data[ACME_FILE] = UNKNOWN),
+            says: `ConfigMap "nats/nats-account-${idOf("acme").replace("_", "-")}" key ${ACME_FILE} is unknown during preview; what the NATS server may load must be known so every tenant's account can be checked.`,
+        },
     },
     {
         change: "acme's nkey seed copied into a Secret in globex's namespace",

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RULES } from "../../policy/rules";
-import { CONFIG, entry, world } from "./fixtures";
+import { CONFIG, entry, idOf, world } from "./fixtures";
 import { rewrite, type FormName } from "./forms";
 import { ceilingUnits, coversV4Internet, QUOTA_UNITS, spellings, touches, v4, v4Block, type V4Range } from "./oracle";
 import { runPack, type PackFinding } from "./support";
@@ -162,7 +162,8 @@ const UNKNOWNS: [string, (b: Record<string, any>) => void, string | undefined][]
     ["acme-openai-api", (b) => (b.stringData.apiKey = UNKNOWN), undefined],
     ["acme-namespace", (b) => (b.metadata.labels["pod-security.kubernetes.io/enforce"] = UNKNOWN), "require-pod-security-admission"],
     ["acme-priority-ceiling", (b) => (b.spec.hard.pods = UNKNOWN), "limit-tenant-priority"],
-    ["nats-accounts", (b) => (b.data["auth.json"] = UNKNOWN), "isolate-tenant-nats"],
+    ["nats-operator", (b) => (b.data["operator.conf"] = UNKNOWN), "isolate-tenant-nats"],
+    [`nats-account-${idOf("acme")}`, (b) => (b.data[`${idOf("acme")}.conf`] = UNKNOWN), "isolate-tenant-nats"],
 ];
 
 describe("values unknown during preview: deciding ones fail closed, the others stay quiet", () => {

@@ -26,7 +26,15 @@ describe("parseNatsConf: the server's configuration format", () => {
 
     it("resolves variables from the same or an enclosing block and reports the rest and every include", () => {
         const parsed = parseNatsConf(`ACME_KEY: UACME\ninclude ./extra.conf\naccounts: { A: { users: [ {nkey: $ACME_KEY}, {nkey: $OTHER} ] } }\n`);
-        expect(parsed).toEqual({ value: { ACME_KEY: "UACME", accounts: { A: { users: [{ nkey: "UACME" }, { nkey: UNKNOWN }] } } }, includes: ["./extra.conf"], unresolved: ["OTHER"] });
+        expect(parsed).toEqual({ value: { ACME_KEY: "UACME", accounts: { A: { users: [{ nkey: "UACME" }, { nkey: UNKNOWN }] } } }, includes: ['"./extra.conf", which the pack cannot read'], unresolved: ["OTHER"] });
+    });
+
+    it("reads an include through the resolver where it stands, inside a map as nats-server does, and reports the rest", () => {
+        const files: Record<string, string> = { "a.conf": '"AKEY1": "jwt1"\n', "b.conf": 'include "a.conf"\n"AKEY2": "jwt2"\n', "bad.conf": "x: [" };
+        const resolve = (path: string) => (files[path] !== undefined ? { text: files[path] } : { problem: "which is nowhere" });
+        const parsed = parseNatsConf('resolver: MEMORY\nresolver_preload: {\n  "ASYS": "jwt0"\n  include "b.conf"\n  include "gone.conf"\n  include "bad.conf"\n}\n', resolve);
+        expect(parsed.value).toEqual({ resolver: "MEMORY", resolver_preload: { ASYS: "jwt0", AKEY1: "jwt1", AKEY2: "jwt2" } });
+        expect(parsed.includes).toEqual(['"gone.conf", which is nowhere', '"bad.conf", which does not parse (missing "]" at line 1)']);
     });
 
     it("names the line of what it cannot read", () => {

@@ -42,9 +42,12 @@ describe("the program over the policy tests' registry, through the pack", () => 
         expect(RULES.map((r) => r.name).filter((name) => !covered.has(name))).toEqual([]);
     });
 
-    it("registers a NATS account and credential per tenant and the platform's authorization", () => {
-        const names = preview.inputs.filter((r) => r.custom && /nats-(accounts|authorization|platform-credentials|credentials)$/.test(r.name)).map((r) => r.name);
-        expect(names.sort()).toEqual(["acme-nats-credentials", "globex-nats-credentials", "initech-nats-credentials", "nats-accounts", "nats-authorization", "nats-platform-credentials"]);
+    it("registers a NATS credential and account file per tenant, operator.conf and the platform's credential", () => {
+        const names = preview.inputs.filter((r) => r.custom && /nats-(account-.*|operator|platform-credentials|credentials)$/.test(r.name)).map((r) => r.name);
+        expect(names.sort()).toEqual([
+            "acme-nats-credentials", "globex-nats-credentials", "initech-nats-credentials",
+            "nats-account-org_7f3k2m9q", "nats-account-org_k4x8p2wn", "nats-account-org_q9d5t1ze", "nats-operator", "nats-platform-credentials",
+        ]);
     });
 
     it.each(ALL_MUTATIONS.map((m) => [m.change, m] as const))("blocks: %s", async (_change, mutation) => {
