@@ -3,7 +3,7 @@ import {
     natsAccountName,
     natsKeyGenerationCommand,
     namespaceOf,
-    NATS_ACCOUNTS_CONFIGMAP,
+    natsAccountConfigMapName,
     NATS_CREDENTIALS_SECRET,
     NATS_KEY_GENERATIONS_CONFIG,
 } from "../../contract";
@@ -45,7 +45,8 @@ export const rotateCommand: Command = {
 
 Every NATS key of the stack derives from its secret tenancy:natsMasterKey, the tenant's org id and
 the tenant's key generation, tenancy:natsKeyGenerations.<slug> (1 when the stack names none).
-Raising the generation gives the tenant new keys; this prints the two commands that do it:
+Raising the generation gives the tenant's account a new signing key and user (the account itself
+stays); this prints the two commands that do it:
   pulumi config set --stack <stack> --path 'tenancy:natsKeyGenerations.<slug>' <generation + 1>
   pulumi up --stack <stack> --policy-pack policy
 The current generation is read from Pulumi.<stack>.yaml. It prints no secret and changes nothing
@@ -79,9 +80,10 @@ Exit codes: 0 printed; 2 bad usage, unknown tenant, invalid registry or an unrea
         io.out(`  ${natsKeyGenerationCommand(context.stack, slug, next)}\n`);
         io.out(`  pulumi up --stack ${context.stack} --policy-pack policy\n\n`);
         io.out(
-            `The new generation derives a new nkey from the stack's tenancy:natsMasterKey: Secret ${namespaceOf(tenant)}/${NATS_CREDENTIALS_SECRET} ` +
-                `and the server's auth.json (ConfigMap ${NATS_ACCOUNTS_CONFIGMAP}) change in the same update. The old key stops working when ` +
-                `nats-server reloads auth.json; restart the tenant's agents so they read the new Secret. Commit ${stackFile}: the generation is part of the stack's config.\n`,
+            `The new generation derives a new signing key and user from the stack's tenancy:natsMasterKey: Secret ${namespaceOf(tenant)}/${NATS_CREDENTIALS_SECRET} ` +
+                `(its .creds) and the tenant's account JWT (ConfigMap ${natsAccountConfigMapName(tenant.id)} in the NATS namespace) change in the same update; ` +
+                `the account itself stays. When nats-server reloads, it closes the old user's connections and refuses the old credential; ` +
+                `restart the tenant's agents so they read the new Secret. Commit ${stackFile}: the generation is part of the stack's config.\n`,
         );
         return 0;
     },

@@ -1,5 +1,5 @@
 import type { RecordedResource } from "../engine/types";
-import { namespaceOf, TENANT_LABEL } from "../../contract";
+import { namespaceOf, ORG_ID_ANNOTATION, TENANT_LABEL } from "../../contract";
 import { unwrapSecrets } from "../engine/wire";
 import { type Registry } from "../../registry";
 
@@ -35,7 +35,8 @@ export interface PlannedResource extends RecordedResource {
 
 /**
  * Attaches each resource's owning tenant and Kubernetes object. Ownership is the tenant label's
- * org id, else the namespace `org-<slug>`, else the nearest `tenancy:` component named after a
+ * org id, else the namespace `org-<slug>`, else the org id annotation (a tenant's NATS account
+ * ConfigMap, which lives in the NATS namespace), else the nearest `tenancy:` component named after a
  * slug; each lookup is a map access, so the cost per resource is constant.
  */
 export function inventory(resources: RecordedResource[], registry: Pick<Registry, "entries">): PlannedResource[] {
@@ -66,11 +67,14 @@ export function inventory(resources: RecordedResource[], registry: Pick<Registry
         const kube = kubeObject(resource, defaultNamespace);
         let tenant: string | undefined;
         if (kube) {
-            const labels = (unwrapSecrets((kube.manifest.metadata as Record<string, unknown> | undefined)?.labels) ?? {}) as Record<string, unknown>;
+            const metadata = (unwrapSecrets(kube.manifest.metadata) ?? {}) as { labels?: unknown; annotations?: unknown };
+            const labels = (unwrapSecrets(metadata.labels) ?? {}) as Record<string, unknown>;
+            const annotated = ((unwrapSecrets(metadata.annotations) ?? {}) as Record<string, unknown>)[ORG_ID_ANNOTATION];
             const id = labels[TENANT_LABEL];
             tenant = (typeof id === "string" ? slugById.get(id) : undefined)
                 ?? (kube.namespace ? slugByNamespace.get(kube.namespace) : undefined)
-                ?? (kube.kind === "Namespace" ? slugByNamespace.get(kube.name) : undefined);
+                ?? (kube.kind === "Namespace" ? slugByNamespace.get(kube.name) : undefined)
+                ?? (typeof annotated === "string" ? slugById.get(annotated) : undefined);
         }
         tenant ??= ownerByComponents(resource.urn);
         return { ...resource, tenant, kube };

@@ -48,7 +48,7 @@ function mdTenant(t: TenantReport, detail: Detail): string[] {
         lines.push(`- **org id**: \`${t.id}\` (${md(t.file)})`, `- **objects**: ${md(counts(t.objects))}`);
         if (t.quota) lines.push(`- **quota**: ${Object.entries(t.quota).map(([k, v]) => `\`${k}=${v}\``).join(" ")}`);
         if (t.nats) {
-            const access = t.nats.connect === false ? ` (${t.lifecycle}: user not loaded, nobody connects)` : "";
+            const access = t.nats.connect === false ? ` (${t.lifecycle}: no connection admitted)` : "";
             lines.push(`- **NATS account** \`${t.nats.account}\`${access}: publish ${t.nats.publish.map((s) => `\`${s}\``).join(", ")}; subscribe ${t.nats.subscribe.map((s) => `\`${s}\``).join(", ")}`);
         }
         lines.push(`- **policies**: ${policySummary(t.policy)}`, `- **schema**: ${t.invalid.length ? plural(t.invalid.length, "invalid object") : "valid"}`);

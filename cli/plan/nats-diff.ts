@@ -1,17 +1,15 @@
-import { AUTH_JSON_KEY, PLATFORM_ACCOUNT } from "../../contract";
-import { unwrapSecrets } from "../engine/wire";
 import { diffJson, type FieldChange, type ResourceChange } from "./diff";
-import type { NatsDocuments } from "./nats";
+import { accountNames, type NatsDocuments } from "./nats";
 
-/** How one account of the NATS authorization differs between the base and the head plan. */
+/** How one account of the server differs between the base and the head plan. */
 export interface NatsAccountChange {
     /** added, changed or removed. */
     change: "added" | "changed" | "removed";
-    /** Account name (a tenant's org id, or PLATFORM). */
+    /** Account name (a tenant's org id, PLATFORM or SYS). */
     account: string;
-    /** Slug of the tenant owning the account; undefined for PLATFORM. */
+    /** Slug of the tenant owning the account; undefined for PLATFORM and SYS. */
     tenant?: string;
-    /** Field-level differences of the account (`permissions.*`, `imports.*`, `limits.*`, `lifecycle`, `users`), for `changed`. */
+    /** Field-level differences of the account JWT's claims (`limits.*`, `imports.*`, `signing_keys.*`…), for `changed`. */
     fields: FieldChange[];
 }
 
@@ -20,38 +18,22 @@ interface AccountView {
     view: Record<string, unknown>;
 }
 
-// The server's users of each account, as their public nkeys (auth.json holds nothing secret).
-function usersByAccount(docs: NatsDocuments): Map<string, string[]> | undefined {
-    const name = Object.keys(docs.files).find((f) => f === AUTH_JSON_KEY || f.endsWith(`/${AUTH_JSON_KEY}`));
-    const text = name ? unwrapSecrets(docs.files[name]) : undefined;
-    if (typeof text !== "string") return undefined;
-    try {
-        const accounts = (JSON.parse(text) as { accounts?: Record<string, { users?: Array<{ nkey?: string }> }> }).accounts ?? {};
-        return new Map(Object.entries(accounts).map(([account, a]) => [account, (a.users ?? []).map((u) => u.nkey ?? "(no nkey)")]));
-    } catch {
-        return undefined;
-    }
-}
-
-// One entry per account: what permissions.json says about it, plus its users from auth.json.
+// One entry per account: its JWT's claims, with imports naming accounts instead of public keys.
 function accountViews(docs: NatsDocuments): Map<string, AccountView> {
+    const names = accountNames(docs);
     const views = new Map<string, AccountView>();
-    const structure = docs.permissions;
-    if (!structure) return views;
-    const users = usersByAccount(docs);
-    const withUsers = (account: string, view: Record<string, unknown>) => (users ? { ...view, users: users.get(account) ?? [] } : view);
-    const { account: _platform, ...platform } = structure.platform;
-    views.set(PLATFORM_ACCOUNT, { view: withUsers(PLATFORM_ACCOUNT, platform) });
-    for (const t of structure.tenants) {
-        const { account, slug, ...rest } = t;
-        views.set(account, { tenant: slug, view: withUsers(account, rest) });
+    for (const a of docs.accounts) {
+        const claims = a.claims as { imports?: Array<Record<string, unknown>> };
+        const imports = claims.imports?.map((i) => ({ ...i, account: names.get(String(i.account)) ?? i.account }));
+        const view = { ...claims, ...(imports ? { imports } : {}), publicKey: a.publicKey, issuer: a.issuer ?? null, ...(a.problem ? { problem: a.problem } : {}) };
+        views.set(a.name, { tenant: a.tenant, view });
     }
     return views;
 }
 
 /**
- * The NATS authorization compared account by account, so a reviewer sees which tenant's access
- * changed and how, instead of two escaped JSON documents. Sorted by account name.
+ * The server's accounts compared one by one, so a reviewer sees which tenant's access changed and
+ * how, instead of two documents of JWTs. Sorted by account name.
  */
 export function natsAccountChanges(base: NatsDocuments, head: NatsDocuments): NatsAccountChange[] {
     const before = accountViews(base);
@@ -63,11 +45,7 @@ export function natsAccountChanges(base: NatsDocuments, head: NatsDocuments): Na
             changes.push({ change: "added", account, tenant: now.tenant, fields: [] });
             continue;
         }
-        // The user list is one field: a key that appears or goes is the news, not its index.
-        const { users: oldUsers, ...oldRest } = old.view;
-        const { users: newUsers, ...newRest } = now.view;
-        const fields = diffJson(oldRest, newRest);
-        if (JSON.stringify(oldUsers) !== JSON.stringify(newUsers)) fields.push({ path: "users", before: oldUsers, after: newUsers });
+        const fields = diffJson(old.view, now.view);
         if (fields.length > 0) changes.push({ change: "changed", account, tenant: now.tenant ?? old.tenant, fields });
     }
     for (const [account, old] of before) if (!after.has(account)) changes.push({ change: "removed", account, tenant: old.tenant, fields: [] });
@@ -75,15 +53,16 @@ export function natsAccountChanges(base: NatsDocuments, head: NatsDocuments): Na
 }
 
 /**
- * Replaces the document fields of the shared NATS authorization's changes (`inputs.data.*`: whole
- * JSON documents) with a one-line summary pointing at the per-account changes.
+ * Replaces the document fields of the NATS configuration's changes (`inputs.data.*`: whole files of
+ * JWTs) with a one-line summary pointing at the per-account changes.
  */
-export function summarizeNatsDocuments(changes: ResourceChange[], accounts: NatsAccountChange[]): ResourceChange[] {
+export function summarizeNatsDocuments(changes: ResourceChange[], accounts: NatsAccountChange[], documents: ReadonlySet<string>): ResourceChange[] {
     const count = (kind: NatsAccountChange["change"]) => accounts.filter((a) => a.change === kind).length;
     const summary = `${count("added")} account${count("added") === 1 ? "" : "s"} added, ${count("changed")} changed, ${count("removed")} removed; each tenant's section shows its own`;
     return changes.map((c) => {
-        if (!c.natsAuthorization || c.change !== "changed") return c;
+        if (!documents.has(c.urn) || c.change !== "changed") return c;
         const fields = c.fields.filter((f) => !f.path.startsWith("inputs.data."));
-        return fields.length === c.fields.length ? c : { ...c, fields, summary };
+        if (fields.length === c.fields.length) return c;
+        return { ...c, fields, summary: c.natsAuthorization ? summary : "its account JWT changed; the NATS account change below shows how" };
     });
 }

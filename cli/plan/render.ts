@@ -98,7 +98,7 @@ function tenantText(t: TenantReport): string[] {
     lines.push(`  objects:  ${counts(t.objects)}`);
     if (t.quota) lines.push(`  quota:    ${Object.entries(t.quota).map(([k, v]) => `${k}=${v}`).join(" ")}`);
     if (t.nats) {
-        lines.push(`  nats:     account ${t.nats.account}${t.nats.connect === false ? ` (${t.lifecycle}: its user is not loaded, nobody connects as it)` : ""}`);
+        lines.push(`  nats:     account ${t.nats.account}${t.nats.connect === false ? ` (${t.lifecycle}: the account admits no connection; its user and credential stay)` : ""}`);
         lines.push(`            publish ${t.nats.publish.join(", ")}`);
         lines.push(`            subscribe ${t.nats.subscribe.join(", ")}`);
         for (const i of t.nats.imports) lines.push(`            import ${i}`);

@@ -56,7 +56,7 @@ export interface TenantReport {
     objects: Record<string, number>;
     /** ResourceQuota `hard` limits, as planned. */
     quota?: Record<string, string>;
-    /** The tenant's NATS account from the authorization's permission document; `connect: false` when its user is not loaded (not active). */
+    /** The tenant's NATS account as its account JWT says (permissions of its scoped signing key, imports); `connect: false` when the account admits no connection (not active). */
     nats?: { account: string; publish: string[]; subscribe: string[]; imports: string[]; connect?: false };
     /** Policy diagnostics on the tenant's resources. */
     policy: ReportDiagnostic[];

@@ -4,7 +4,7 @@ import type { Registry } from "../../registry";
 import type { DiffError, ResourceChange } from "./diff";
 import type { PlannedResource } from "./inventory";
 import type { KubeProblem } from "./kube-validate";
-import type { NatsDocuments } from "./nats";
+import { accountNames, tenantNatsSummary, type NatsDocuments } from "./nats";
 import type { NatsAccountChange } from "./nats-diff";
 import type { PlanReport, RemovedTenant, ReportChanges, ReportDiagnostic, TenantReport } from "./report-types";
 import type { ReportedSecret } from "./secret-values";
@@ -139,18 +139,11 @@ function tally(inputs: ReportInputs, tenants: Map<string, TenantReport>, shared:
         const slug = byUrn.get(d.urn)?.tenant;
         ((slug && tenants.get(slug)) || shared).policy.push(diagnostic(d));
     }
-    const accounts = new Map((inputs.nats.permissions?.tenants ?? []).map((a) => [a.slug, a]));
+    const names = accountNames(inputs.nats);
+    const accounts = new Map(inputs.nats.accounts.filter((a) => a.tenant !== undefined && !a.problem).map((a) => [a.tenant!, a]));
     for (const t of tenants.values()) {
         const account = accounts.get(t.slug);
-        if (account) {
-            t.nats = {
-                account: account.account,
-                publish: account.permissions.publish.allow,
-                subscribe: account.permissions.subscribe.allow,
-                imports: account.imports.map((i) => `${i.kind} ${i.subject} from ${i.account} as ${i.to}`),
-                ...(account.lifecycle ? { connect: false } : {}),
-            };
-        }
+        if (account) t.nats = tenantNatsSummary(account, names);
         t.objects = sortRecord(t.objects);
     }
     shared.objects = sortRecord(shared.objects);

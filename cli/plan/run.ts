@@ -9,7 +9,7 @@ import { checkoutRegistryAt, type BaseCheckout } from "./git-base";
 import { diffErrors, diffPlans, registryDelta } from "./diff";
 import { inventory, type PlannedResource } from "./inventory";
 import { validateObjects } from "./kube-validate";
-import { isNatsAuthorization, natsDocuments, type NatsDocuments } from "./nats";
+import { isNatsAuthorization, isNatsDocument, natsDocuments, type NatsDocuments } from "./nats";
 import { natsAccountChanges, summarizeNatsDocuments } from "./nats-diff";
 import { analyzeRecording, startPlanPack } from "./policy";
 import { masterKeyConfig, masterKeyLine, masterKeyState } from "./master-key";
@@ -170,7 +170,7 @@ async function execute(options: PlanOptions, prepared: Prepared, planKey: { file
         const natsNamespace = natsNamespaceOf(files.config);
         const headResources = (settled[0] as PromiseFulfilledResult<RecordedResource[]>).value;
         const planned = inventory(headResources, registry);
-        const nats = natsDocuments(planned, natsNamespace);
+        const nats = natsDocuments(planned, natsNamespace, slugsById(registry));
 
         progress.enter("analyzing", ` ${planned.length} resources with the policy pack…`);
         const outcome = await analyzeRecording(host!, headResources, analyzeProgress(planned.length, progress, count >= LARGE_REGISTRY));
@@ -198,8 +198,9 @@ function compareWithBase(
     options: PlanOptions, prepared: Prepared, base: NonNullable<Prepared["base"]>, baseResources: PlannedResource[], planned: PlannedResource[],
     nats: NatsDocuments, natsNamespace: string,
 ): NonNullable<ReportInputs["base"]> {
-    const natsAccounts = natsAccountChanges(natsDocuments(baseResources, natsNamespace), nats);
-    const changes = summarizeNatsDocuments(diffPlans(baseResources, planned, (r) => isNatsAuthorization(r, natsNamespace)), natsAccounts);
+    const natsAccounts = natsAccountChanges(natsDocuments(baseResources, natsNamespace, slugsById(base.registry)), nats);
+    const documents = new Set([...baseResources, ...planned].filter((r) => isNatsDocument(r, natsNamespace)).map((r) => r.urn));
+    const changes = summarizeNatsDocuments(diffPlans(baseResources, planned, (r) => isNatsAuthorization(r, natsNamespace)), natsAccounts, documents);
     const delta = registryDelta(base.registry, prepared.registry);
     // Files of removed tenants are named as in the working tree, not the temporary checkout.
     for (const entry of delta.removed) entry.file = path.join(options.shown(prepared.tenantsDir), path.basename(entry.file));
@@ -216,6 +217,10 @@ function analyzeProgress(total: number, progress: PlanProgress, large: boolean) 
         progress.note(`${done}/${total} resources`);
         if (large && done % step === 0 && done < total) progress.step(`tenancy plan: analyzed ${done}/${total} resources`);
     };
+}
+
+function slugsById(registry: Registry): Map<string, string> {
+    return new Map(registry.entries.map((e) => [e.tenant.id, e.tenant.slug]));
 }
 
 function natsNamespaceOf(config: Record<string, string>): string {

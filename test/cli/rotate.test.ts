@@ -27,9 +27,10 @@ describe("tenancy rotate", () => {
                 "To rotate the NATS key of tenant acme (account org_7f3k2m9q) on stack dev, raise its key generation from 1 to 2 and apply:\n\n" +
                 "  pulumi config set --stack dev --path 'tenancy:natsKeyGenerations.acme' 2\n" +
                 "  pulumi up --stack dev --policy-pack policy\n\n" +
-                "The new generation derives a new nkey from the stack's tenancy:natsMasterKey: Secret org-acme/nats-credentials and the server's auth.json " +
-                "(ConfigMap nats-accounts) change in the same update. The old key stops working when nats-server reloads auth.json; restart the tenant's " +
-                "agents so they read the new Secret. Commit Pulumi.dev.yaml: the generation is part of the stack's config.\n",
+                "The new generation derives a new signing key and user from the stack's tenancy:natsMasterKey: Secret org-acme/nats-credentials (its .creds) " +
+                "and the tenant's account JWT (ConfigMap nats-account-org-7f3k2m9q in the NATS namespace) change in the same update; the account itself stays. " +
+                "When nats-server reloads, it closes the old user's connections and refuses the old credential; restart the tenant's agents so they read " +
+                "the new Secret. Commit Pulumi.dev.yaml: the generation is part of the stack's config.\n",
         });
         expect(run.stdout).not.toMatch(/S[A-Z2-7]{57}|U[A-Z2-7]{55}/);
     });

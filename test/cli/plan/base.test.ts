@@ -106,7 +106,7 @@ describe("tenancy plan --base", () => {
         git("checkout", "-q", "--", "tenants/initech.yaml");
     }, 120_000);
 
-    it("suspending an active tenant changes exactly its pod quota, its lifecycle annotation and its NATS user", async () => {
+    it("suspending an active tenant changes exactly its pod quota, its lifecycle annotation and its account's connection limit", async () => {
         edit("acme", "lifecycle: active", "lifecycle: suspended");
         const report = JSON.parse((await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--format", "json", "--quiet"])).stdout);
         expect(report.ok).toBe(true);
@@ -114,12 +114,16 @@ describe("tenancy plan --base", () => {
             "acme-namespace inputs.metadata.annotations.tenancy.io/lifecycle: \"active\" → \"suspended\"",
             "acme-quota inputs.spec.hard.pods: \"15\" → \"0\"",
         ]);
-        const nats = report.tenants.find((t: { slug: string }) => t.slug === "acme").natsChange;
-        expect(nats.fields.map((f: { path: string }) => f.path)).toEqual(["lifecycle", "users"]);
-        expect(nats.fields[0]).toEqual({ path: "lifecycle", after: "suspended" });
-        expect(nats.fields[1].before).toHaveLength(1);
-        expect(nats.fields[1].after).toEqual([]);
-        // Its Secrets, its key and every other tenant stay as they are.
+        const acme = report.tenants.find((t: { slug: string }) => t.slug === "acme");
+        expect(acme.natsChange).toEqual({ change: "changed", account: "org_7f3k2m9q", tenant: "acme", fields: [{ path: "limits.conn", before: 50, after: 0 }] });
+        // Its account file changed (a new JWT), shown as the account change, never as the JWT text.
+        expect(acme.changes.changed.map((c: Change & { summary?: string }) => [c.name, c.summary, c.fields])).toContainEqual([
+            "nats-account-org_7f3k2m9q",
+            "its account JWT changed; the NATS account change below shows how",
+            [],
+        ]);
+        // Its Secrets, its keys, operator.conf and every other tenant stay as they are.
+        expect(report.shared.changes.changed).toEqual([]);
         for (const slug of ["globex", "initech"]) expect(fieldsOf(report, slug), slug).toEqual([]);
         fs.writeFileSync(file("acme"), EXAMPLE_TENANTS["acme.yaml"]);
     }, 120_000);
@@ -133,7 +137,7 @@ describe("tenancy plan --base", () => {
             "acme-namespace options.protect: true → false",
             "acme-quota inputs.spec.hard.pods: \"15\" → \"0\"",
         ]);
-        expect(report.tenants.find((t: { slug: string }) => t.slug === "acme").natsChange.fields.map((f: { path: string }) => f.path)).toEqual(["lifecycle", "users"]);
+        expect(report.tenants.find((t: { slug: string }) => t.slug === "acme").natsChange.fields.map((f: { path: string }) => f.path)).toEqual(["limits.conn"]);
         fs.writeFileSync(file("acme"), EXAMPLE_TENANTS["acme.yaml"]);
     }, 120_000);
 
@@ -149,12 +153,13 @@ describe("tenancy plan --base", () => {
         const [initech] = report.removedTenants;
         expect(initech).toMatchObject({ slug: "initech", id: "org_q9d5t1ze", plan: "free", lifecycle: "decommissioned", file: `${tenants}/initech.yaml`, errors: [] });
         expect(initech.removed.map((c: Change) => c.name)).toContain("initech-namespace");
+        // Its account file goes with it; operator.conf only loses its include.
+        expect(initech.removed.map((c: Change) => c.name)).toContain("nats-account-org_q9d5t1ze");
         for (const c of initech.removed) expect([c.change, c.tenant]).toEqual(["removed", "initech"]);
         expect(initech.natsChange).toEqual({ change: "removed", account: "org_q9d5t1ze", tenant: "initech", fields: [] });
         expect(report.shared.changes.removed).toEqual([]);
         expect(report.shared.changes.changed.map((c: Change) => [c.name, c.summary, c.fields])).toEqual([
-            ["nats-accounts", "0 accounts added, 0 changed, 1 removed; each tenant's section shows its own", []],
-            ["nats-authorization", "0 accounts added, 0 changed, 1 removed; each tenant's section shows its own", []],
+            ["nats-operator", "0 accounts added, 0 changed, 1 removed; each tenant's section shows its own", []],
         ]);
         expect(run.code).toBe(0);
     }, 120_000);
