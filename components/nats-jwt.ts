@@ -22,7 +22,7 @@ import {
     type User,
 } from "@nats-io/jwt";
 import { Prefix } from "@nats-io/nkeys";
-import { Codec } from "@nats-io/nkeys/lib/codec";
+import { decodeNkeyPublic } from "./nkey-encoding";
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { NATS_OPERATOR_NAME, NatsSpecError, PLATFORM_ACCOUNT, SYSTEM_ACCOUNT } from "../contract";
 import type { DerivedNkey } from "./nats-keys";
@@ -69,7 +69,7 @@ export function decodeJwt<T = unknown>(jwt: string): ClaimsData<T> {
     const claims = JSON.parse(Base64UrlCodec.decode(chunks[1]) as string) as ClaimsData<T>;
     const role = ISSUER_PREFIXES[String(claims.iss)[0]];
     if (role === undefined) throw new Error(`${claims.iss} is not an operator or account key`);
-    const raw = Codec.decode(role, new TextEncoder().encode(claims.iss));
+    const raw = decodeNkeyPublic(role, String(claims.iss));
     const key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(raw).toString("base64url") }, format: "jwk" });
     const payload = header.alg === Algorithms.v2 ? `${chunks[0]}.${chunks[1]}` : chunks[1];
     if (!verify(null, Buffer.from(payload), key, Buffer.from(Base64UrlCodec.decode(chunks[2], true) as Uint8Array))) throw new Error("sig verification failed");

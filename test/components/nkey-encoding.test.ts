@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { fromPublic, fromSeed, Prefix } from "nkeys.js";
 import { describe, expect, it } from "vitest";
-import { encodeNkeyPublic, encodeNkeySeed } from "../../components/nkey-encoding";
+import { decodeNkeyPublic, encodeNkeyPublic, encodeNkeySeed } from "../../components/nkey-encoding";
 import { userNkeyFromBase64 } from "../../components/nats-spec";
 
 describe("nkey encoding", () => {
@@ -22,6 +22,14 @@ describe("nkey encoding", () => {
         expect(encodeNkeySeed(Prefix.Operator, raw).slice(0, 2)).toBe("SO");
         expect(encodeNkeyPublic(Prefix.Account, raw)[0]).toBe("A");
         expect(() => fromPublic(encodeNkeyPublic(Prefix.Account, raw))).not.toThrow();
+    });
+
+    it("decodes a public key back to its raw bytes, refusing another role or a broken checksum", () => {
+        const raw = randomBytes(32);
+        const account = encodeNkeyPublic(Prefix.Account, raw);
+        expect(Buffer.from(decodeNkeyPublic(Prefix.Account, account)).equals(raw)).toBe(true);
+        expect(() => decodeNkeyPublic(Prefix.Operator, account)).toThrow(`${account} is not a public key of the expected role`);
+        expect(() => decodeNkeyPublic(Prefix.Account, account.slice(0, -1) + (account.at(-1) === "A" ? "B" : "A"))).toThrow();
     });
 
     it("produces text nkeys.js rejects when one character changes (the checksum is real)", () => {

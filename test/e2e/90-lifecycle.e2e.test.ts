@@ -7,7 +7,7 @@ import { describe, expect, inject, it } from "vitest";
 import { LIFECYCLE_ANNOTATION, namespaceOf, NATS_CREDENTIALS_SECRET, RESOURCE_QUOTA_NAME } from "../../contract";
 import { ONBOARDED } from "./support/context";
 import { adminClient } from "./support/kube";
-import { pulumi } from "./support/stack";
+import { pulumi, stackExport } from "./support/stack";
 
 const e2e = inject("e2e");
 const admin = adminClient(e2e.kubeconfigPath);
@@ -20,11 +20,7 @@ const up = () => pulumi(e2e.workspace, ["up", "--yes", ...e2e.workspace.policy])
 const text = (run: { stdout: string; stderr: string }) => `${run.stdout}\n${run.stderr}`;
 const setLifecycle = (state: string) => fs.writeFileSync(file, original.replace(/^lifecycle: \w+$/m, `lifecycle: ${state}`));
 
-async function stackResources(): Promise<Array<{ urn: string; type: string; protect?: boolean }>> {
-    const run = await pulumi(e2e.workspace, ["stack", "export"]);
-    expect(run.code, text(run)).toBe(0);
-    return (JSON.parse(run.stdout) as { deployment: { resources: Array<{ urn: string; type: string; protect?: boolean }> } }).deployment.resources;
-}
+const stackResources = async () => (await stackExport(e2e.workspace)).deployment.resources;
 
 describe("tenant lifecycle against the real API server", () => {
     it("refuses to delete an active tenant (its namespace is protected) and leaves it intact", async () => {

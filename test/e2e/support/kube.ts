@@ -9,6 +9,8 @@ export interface AdminClient {
     config: KubeConfig;
     /** The object named by apiVersion, kind, namespace and name, or undefined when it does not exist. */
     read(object: { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }): Promise<Record<string, any> | undefined>;
+    /** The items of a kind in a namespace (or the cluster), optionally by label selector, as raw JSON. */
+    list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<Array<Record<string, any>>>;
     /** Creates an object; resolves with the API server's error status and message instead of throwing. */
     create(object: KubernetesObject): Promise<{ ok: true; object: Record<string, any> } | { ok: false; status: number; message: string }>;
     /** Deletes an object if it exists. */
@@ -70,6 +72,13 @@ export function adminClient(kubeconfigPath: string): AdminClient {
             if (status === 404) return undefined;
             if (status !== 200) throw new Error(`reading ${kind} ${metadata.namespace ?? ""}/${metadata.name}: ${status} ${JSON.stringify(body)}`);
             return body as Record<string, any>;
+        },
+        async list(apiVersion, kind, namespace, labelSelector) {
+            const ns = namespace ? `/namespaces/${namespace}` : "";
+            const query = labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : "";
+            const { status, body } = await raw(`${base(apiVersion)}${ns}/${await plural(apiVersion, kind)}${query}`);
+            if (status !== 200) throw new Error(`listing ${kind} in ${namespace ?? "the cluster"}: ${status} ${JSON.stringify(body)}`);
+            return body.items as Array<Record<string, any>>;
         },
         async create(object) {
             try {

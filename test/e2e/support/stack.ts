@@ -70,6 +70,13 @@ export function pulumi(ws: StackWorkspace, args: string[], options: { timeoutMs?
     });
 }
 
+/** The stack's state as `pulumi stack export` prints it (a command that takes no --config-file). */
+export async function stackExport(ws: StackWorkspace): Promise<{ deployment: { resources: Array<{ urn: string; type: string; protect?: boolean }> } }> {
+    const run = await runBounded("pulumi", ["stack", "export", "--stack", ws.stack, "--non-interactive"], { cwd: PROJECT_ROOT, env: ws.env, timeoutMs: 60_000 });
+    if (run.code !== 0) throw new Error(`pulumi stack export exited ${run.code}\n${run.stdout}\n${run.stderr}`);
+    return JSON.parse(run.stdout);
+}
+
 /** Like {@link pulumi}, but throws with the output unless the command exits 0. */
 export async function pulumiOk(ws: StackWorkspace, args: string[], options?: { timeoutMs?: number; cwd?: string }): Promise<CliRun> {
     const run = await pulumi(ws, args, options);
