@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { OPERATOR_CONF_KEY } from "../../contract";
 import { toolBinary, toolVersion } from "../../tools/paths";
+import { freePort } from "../support/ports";
 
 /** The command that builds the nats-server these tests need. */
 export const BUILD_HINT = "npm run tools -- nats-server";
@@ -32,19 +33,7 @@ export function natsServerVersion(bin: string): string {
     return spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 10_000 }).stdout.trim();
 }
 
-/** Asks the OS for a free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.unref();
-        server.on("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const address = server.address();
-            const port = typeof address === "object" && address ? address.port : 0;
-            server.close(() => resolve(port));
-        });
-    });
-}
+export { freePort } from "../support/ports";
 
 /** Resolves once a TCP connection to 127.0.0.1:port succeeds and the server sends its INFO line; rejects after timeoutMs. */
 export async function waitForNats(port: number, timeoutMs: number, child?: ChildProcess): Promise<void> {

@@ -25,11 +25,11 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
 import { toolBinary, toolVersion } from "../../../tools/paths";
+import { freePort } from "../../support/ports";
 
 export interface ClusterOptions {
     /** Bound on the whole start, from spawning etcd to a working controller manager. Default 90 s. */
@@ -108,17 +108,6 @@ function installExitHook(): void {
     });
 }
 
-async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.unref();
-        srv.on("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const addr = srv.address();
-            srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-        });
-    });
-}
 
 async function distinctFreePorts(n: number): Promise<number[]> {
     const ports = new Set<number>();
