@@ -40,19 +40,6 @@ export interface ClusterOptions {
     apiServerFlags?: string[];
 }
 
-/** What a test needs to reach a running control plane; plain data, so a global setup can hand it to test files. */
-export interface ClusterConnection {
-    /** The temp folder holding everything. */
-    dir: string;
-    server: string;
-    kubeconfigPath: string;
-    caPem: string;
-    adminCertPem: string;
-    adminKeyPem: string;
-    gitVersion: string;
-    startupMs: number;
-}
-
 export interface Cluster {
     /** The temp folder holding everything. */
     dir: string;
@@ -206,7 +193,7 @@ function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body
 
 /** A request to the API server with the admin client certificate; resolves with the status and body text. */
 export function adminRequest(
-    conn: Pick<ClusterConnection, "server" | "caPem" | "adminCertPem" | "adminKeyPem">,
+    conn: Pick<Cluster, "server" | "caPem" | "adminCertPem" | "adminKeyPem">,
     method: string,
     urlPath: string,
     body?: unknown,
@@ -234,12 +221,6 @@ export function adminRequest(
         req.on("error", reject);
         req.end(payload);
     });
-}
-
-/** The plain-data part of a cluster. */
-export function connectionOf(cluster: Cluster): ClusterConnection {
-    const { dir, server, kubeconfigPath, caPem, adminCertPem, adminKeyPem, gitVersion, startupMs } = cluster;
-    return { dir, server, kubeconfigPath, caPem, adminCertPem, adminKeyPem, gitVersion, startupMs };
 }
 
 /** Starts etcd, kube-apiserver and kube-controller-manager; see the file comment. */
