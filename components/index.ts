@@ -66,6 +66,6 @@ export {
     userJwt,
 } from "./nats-jwt";
 export type { JwtSigner } from "./nats-jwt";
-export { operatorMaterial, platformMaterial, tenantMaterial } from "./nats-material";
+export { natsTrustKeys, operatorMaterial, platformMaterial, tenantMaterial } from "./nats-material";
 export type { AccountMaterial } from "./nats-material";
 export * from "./nats-spec";

@@ -20,7 +20,7 @@ import {
 } from "../contract";
 import { keySourceProblems, natsUrlProblem, type NatsKeySource } from "./nats-account";
 import { parseNatsMasterKey } from "./nats-keys";
-import { operatorMaterial, platformMaterial } from "./nats-material";
+import { natsTrustKeys, operatorMaterial, platformMaterial } from "./nats-material";
 import { natsTenantAccountSchema, operatorConfSize, permissionStructure, renderAccountConf, renderOperatorConf, type NatsPermissionStructure, type NatsTenantAccount } from "./nats-spec";
 
 export type { NatsPermissionStructure, NatsTenantAccount, NatsPlatformAccount, NatsPermissions, NatsImport, NatsExport, NatsLimits } from "./nats-spec";
@@ -79,8 +79,19 @@ export function platformCredentialsSecretSpec(namespace: string, url: string, cr
 
 /** Arguments of {@link NatsAuthorization}. */
 export interface NatsAuthorizationArgs {
-    /** Every tenant's account, in any order. */
+    /** The accounts this stack declares (their account files), in any order. */
     tenants: NatsAuthorizationTenant[];
+    /**
+     * Org id of every tenant of the registry, whose account file operator.conf includes (a sharded
+     * stack declares only its own tenants' files; the others come from the other shards).
+     * @default the ids of `tenants`
+     */
+    tenantIds?: string[];
+    /**
+     * Whether this stack declares the shared objects, operator.conf and the platform credential
+     * (exactly one stack of a sharded registry does). @default true
+     */
+    shared?: boolean;
     /** Where the NATS server runs. */
     nats: {
         /** Namespace of the NATS server; the ConfigMaps and the platform Secret go there. @default "nats" */
@@ -106,6 +117,13 @@ function validate(args: NatsAuthorizationArgs): NatsTenantAccount[] {
     const urlProblem = typeof args.nats?.url === "string" ? natsUrlProblem(args.nats.url) : "nats.url is required";
     if (urlProblem) problems.push(`nats.url: ${urlProblem}`);
     problems.push(...keySourceProblems(args.keys));
+    if (args.tenantIds !== undefined && !Array.isArray(args.tenantIds)) problems.push("tenantIds must be a list of org ids");
+    else if (args.tenantIds !== undefined) {
+        const included = new Set(args.tenantIds);
+        if (included.size !== args.tenantIds.length) problems.push("tenantIds must not repeat an org id");
+        const left = specs.filter((t) => !included.has(t.tenantId)).map((t) => t.tenantId);
+        if (left.length > 0) problems.push(`tenantIds must include every declared account's org id (missing: ${left.join(", ")}), or operator.conf would not load it`);
+    }
     if (problems.length > 0) throw new pulumi.RunError(`invalid NatsAuthorization arguments:\n  ${problems.join("\n  ")}`);
     return specs;
 }
@@ -116,6 +134,8 @@ function validate(args: NatsAuthorizationArgs): NatsTenantAccount[] {
  * PLATFORM accounts, an include of each tenant's file), one ConfigMap per tenant
  * (`nats-account-<org id>`, its account JWT), and the PLATFORM user's credential in Secret
  * `nats-platform-credentials`. Adding a tenant adds its ConfigMap and one include line, nothing else.
+ * In a sharded registry every shard declares its tenants' ConfigMaps and only the shared shard the
+ * operator ConfigMap and the platform Secret.
  */
 export class NatsAuthorization extends pulumi.ComponentResource {
     /** Every account, permission, import, export and limit, without credentials; plain and known at preview. */
@@ -124,12 +144,14 @@ export class NatsAuthorization extends pulumi.ComponentResource {
     public readonly operatorConf: pulumi.Output<string>;
     /** Public key of the PLATFORM account. */
     public readonly platformAccountPublicKey: pulumi.Output<string>;
-    /** The ConfigMap holding operator.conf. */
-    public readonly operatorConfigMap: k8s.core.v1.ConfigMap;
+    /** Public key of the operator that signs every account (what a sharded stack's pack is pinned to). */
+    public readonly operatorPublicKey: pulumi.Output<string>;
+    /** The ConfigMap holding operator.conf (in the shared stack only). */
+    public readonly operatorConfigMap?: k8s.core.v1.ConfigMap;
     /** One ConfigMap per tenant account, by org id. */
     public readonly accountConfigMaps: Record<string, k8s.core.v1.ConfigMap>;
-    /** The platform's credential Secret in the NATS namespace. */
-    public readonly platformSecret: k8s.core.v1.Secret;
+    /** The platform's credential Secret in the NATS namespace (in the shared stack only). */
+    public readonly platformSecret?: k8s.core.v1.Secret;
 
     constructor(name: string, args: NatsAuthorizationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tenancy:nats:NatsAuthorization", name, {}, opts);
@@ -140,7 +162,7 @@ export class NatsAuthorization extends pulumi.ComponentResource {
             throw new pulumi.RunError(`cannot build the NATS authorization: ${(error as Error).message}`);
         }
         const { structure } = this;
-        const ids = structure.tenants.map((t) => t.tenantId);
+        const ids = args.tenantIds ?? structure.tenants.map((t) => t.tenantId);
         // Key, JWT and signature lengths are fixed, so the size is exact before any key exists: an
         // oversized registry fails at preview, not halfway through an update.
         const bytes = Buffer.byteLength(OPERATOR_CONF_KEY) + operatorConfSize(structure.platform, ids);
@@ -153,24 +175,26 @@ export class NatsAuthorization extends pulumi.ComponentResource {
         const master = pulumi.secret(args.keys.masterKey);
         const platform = master.apply((m) => platformMaterial(structure.platform, parseNatsMasterKey(m), generation));
         this.platformAccountPublicKey = pulumi.unsecret(platform.apply((p) => p.accountPublicKey));
-        this.platformSecret = new k8s.core.v1.Secret(
+        const shared = args.shared ?? true;
+        if (shared) this.platformSecret = new k8s.core.v1.Secret(
             `${name}-platform-credentials`,
             platformCredentialsSecretSpec(args.nats.namespace, args.nats.url, { seed: pulumi.secret(platform.apply((p) => p.userSeed)), creds: pulumi.secret(platform.apply((p) => p.creds)) }),
             { ...child, additionalSecretOutputs: ["data", "stringData"] },
         );
+        this.operatorPublicKey = pulumi.unsecret(master.apply((m) => natsTrustKeys(parseNatsMasterKey(m)).operator));
         this.operatorConf = pulumi.unsecret(
             pulumi.all([master, platform]).apply(([m, p]) => {
                 const { operatorJwt, system } = operatorMaterial(parseNatsMasterKey(m));
                 return renderOperatorConf({ operatorJwt, system, platform: { publicKey: p.accountPublicKey, jwt: p.accountJwt }, tenantIds: ids });
             }),
         );
-        this.operatorConfigMap = new k8s.core.v1.ConfigMap(`${name}-operator`, operatorConfigMapSpec(args.nats.namespace, this.operatorConf), child);
+        if (shared) this.operatorConfigMap = new k8s.core.v1.ConfigMap(`${name}-operator`, operatorConfigMapSpec(args.nats.namespace, this.operatorConf), child);
         // One object per tenant, each from that tenant's Outputs only: linear, and a new tenant touches no other's.
         this.accountConfigMaps = {};
         for (const t of args.tenants) {
             const conf = pulumi.unsecret(pulumi.all([t.accountPublicKey, t.accountJwt]).apply(([key, jwt]) => renderAccountConf(key, jwt)));
             this.accountConfigMaps[t.spec.tenantId] = new k8s.core.v1.ConfigMap(`${name}-account-${t.spec.tenantId}`, accountConfigMapSpec(args.nats.namespace, t.spec.tenantId, conf), child);
         }
-        this.registerOutputs({ platformAccountPublicKey: this.platformAccountPublicKey, tenants: ids.length });
+        this.registerOutputs({ platformAccountPublicKey: this.platformAccountPublicKey, operatorPublicKey: this.operatorPublicKey, tenants: ids.length });
     }
 }

@@ -69,3 +69,12 @@ export function operatorMaterial(master: Buffer): { operatorJwt: string; operato
         system: { publicKey: system.publicKey, jwt: systemAccountJwt(system, operator) },
     };
 }
+
+/**
+ * The public keys every stack of one master key shares, to which the policy pack of a sharded stack
+ * is pinned: the operator that signs every account, and the PLATFORM account tenants import from.
+ */
+export function natsTrustKeys(master: Buffer): { operator: string; platformAccount: string } {
+    const { operator, platformAccount } = sharedKeys(master);
+    return { operator: operator.publicKey, platformAccount };
+}

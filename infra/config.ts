@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { NATS_NAMESPACE, PLATFORM_CONTROLLER, PLATFORM_NAMESPACE } from "../contract";
+import { shardSchema, WHOLE_REGISTRY } from "../registry";
 
 const WHOLE = "must be a whole number ≥ 1";
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be a DNS label" });
@@ -49,13 +50,19 @@ export const stackConfigSchema = z.strictObject({
             error: (issue) => (issue.code === "invalid_key" ? "must be a tenant slug (a DNS label)" : WHOLE),
         })
         .default({}),
+    /**
+     * The part of the registry this stack declares, when one registry drives several stacks: shard
+     * `index` of `count`, by a stable hash of each tenant's org id; shard 0 also declares the shared
+     * objects. @default { index: 0, count: 1 }
+     */
+    shard: shardSchema.default(WHOLE_REGISTRY),
 });
 
 /** The validated, non-secret stack settings. */
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
 /** Stack config keys the schema reads (besides the secret ones read by the program). */
-const PLAIN_KEYS = ["tenantsDir", "kubeContext", "platformController", "nats", "monitoring", "natsKeyGenerations"] as const;
+const PLAIN_KEYS = ["tenantsDir", "kubeContext", "platformController", "nats", "monitoring", "natsKeyGenerations", "shard"] as const;
 
 /**
  * Reads the non-secret stack settings from `tenancy:*` config and validates them; a bad value
@@ -80,4 +87,25 @@ function parseJson(key: string, text: string): unknown {
     } catch {
         throw new pulumi.RunError(`invalid stack config: tenancy:${key} must be an object (set it with pulumi config set --path tenancy:${key}.<field> <value>)`);
     }
+}
+
+/** Config key through which `tenancy plan --base` narrows a plan to the tenants a change touches. */
+export const PLAN_ONLY_KEY = "tenancy:planOnlyTenants";
+
+/**
+ * The org ids `tenancy plan` asks the program to declare alone (JSON list in `tenancy:planOnlyTenants`),
+ * or undefined. Only a preview may narrow the program: an update with it would delete every other tenant.
+ */
+export function readPlanOnly(dryRun: boolean = pulumi.runtime.isDryRun()): ReadonlySet<string> | undefined {
+    const text = pulumi.runtime.getConfig(PLAN_ONLY_KEY);
+    if (text === undefined) return undefined;
+    if (!dryRun) throw new pulumi.RunError(`${PLAN_ONLY_KEY} is set; it narrows a preview for tenancy plan and would make this update delete every other tenant: remove it (pulumi config rm ${PLAN_ONLY_KEY}).`);
+    let ids: unknown;
+    try {
+        ids = JSON.parse(text);
+    } catch {
+        ids = undefined;
+    }
+    if (!Array.isArray(ids) || !ids.every((id) => typeof id === "string")) throw new pulumi.RunError(`invalid stack config: ${PLAN_ONLY_KEY} must be a JSON list of org ids`);
+    return new Set(ids as string[]);
 }

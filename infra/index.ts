@@ -4,12 +4,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { loadRegistry, RegistryError } from "../registry";
-import { readStackConfig } from "./config";
+import { readPlanOnly, readStackConfig } from "./config";
 import { declareTenants } from "./program";
 import { readNatsMasterKey, readSecretValues } from "./secrets";
 
 const projectRoot = path.resolve(__dirname, "..");
 const config = readStackConfig();
+const only = readPlanOnly();
 
 let registry;
 try {
@@ -29,10 +30,16 @@ const provider = new k8s.Provider("cluster", {
     context: config.kubeContext,
 });
 
-const { tenants, missingSecrets: missing } = declareTenants({ registry, config, secretValues, provider, natsMasterKey });
+const { tenants, natsAuthorization, missingSecrets: missing } = declareTenants({ registry, config, secretValues, provider, natsMasterKey, only });
 
 /** Namespace of every tenant, by slug. */
 export const namespaces = Object.fromEntries(Object.entries(tenants).map(([slug, t]) => [slug, t.namespaceName]));
 
 /** Config paths of declared secret values not set yet (never values); their Secrets are created once they are. */
 export const missingSecrets = missing;
+
+/**
+ * Public keys every shard's policy pack is pinned to (pack config natsOperatorKey and
+ * natsPlatformAccountKey), the same in every stack of one master key.
+ */
+export const natsTrust = { operator: natsAuthorization.operatorPublicKey, platformAccount: natsAuthorization.platformAccountPublicKey };

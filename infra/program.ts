@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_NATS_KEY_GENERATION } from "../contract";
 import { NatsAuthorization, PlanPriorityClasses, Tenant, TenantMonitoring, type TenantSecretValues } from "../components";
-import { missingSecrets, type MissingSecret, type Registry } from "../registry";
+import { inShard, missingSecrets, SHARED_SHARD, type MissingSecret, type Registry, type RegistryEntry } from "../registry";
 import type { StackConfig } from "./config";
 
 /** Everything the program needs, already read and validated; the program itself reads no files or config. */
@@ -16,16 +16,21 @@ export interface ProgramInputs {
     provider?: pulumi.ProviderResource;
     /** `tenancy:natsMasterKey`, the secret every NATS key derives from (a secret Output in the program). */
     natsMasterKey: pulumi.Input<string>;
+    /**
+     * Org ids of the only tenants to declare, for `tenancy plan --base` (a plan of the tenants a
+     * change touches); the shared objects are still computed from the whole registry. @default every tenant of the shard
+     */
+    only?: ReadonlySet<string>;
 }
 
 /** What the program declared, for stack outputs and tests. */
 export interface ProgramResult {
-    /** One Tenant component per registry entry, keyed by slug. */
+    /** One Tenant component per registry entry this stack declares (its shard's), keyed by slug. */
     tenants: Record<string, Tenant>;
     /** The NATS server's authorization over all tenants, in the NATS namespace. */
     natsAuthorization: NatsAuthorization;
-    /** One cluster-scoped PriorityClass per plan. */
-    priorityClasses: PlanPriorityClasses;
+    /** One cluster-scoped PriorityClass per plan, in the shared shard only. */
+    priorityClasses?: PlanPriorityClasses;
     /** The operator's recording rules, when `tenancy:monitoring.prometheusRules` is on. */
     monitoring?: TenantMonitoring;
     /** Config paths of declared secret values that are not set; their Secrets wait for them. */
@@ -36,7 +41,7 @@ export interface ProgramResult {
  * Per tenant slug, its declared secret values that are not set (tenants with none are left out),
  * from the registry's one scan `missingSecrets`.
  */
-export function missingSecretValues(registry: Registry, secretValues: Record<string, TenantSecretValues>): Record<string, MissingSecret[]> {
+export function missingSecretValues(registry: Pick<Registry, "entries">, secretValues: Record<string, TenantSecretValues>): Record<string, MissingSecret[]> {
     const missing: Record<string, MissingSecret[]> = {};
     for (const { tenant } of registry.entries) {
         const found = missingSecrets(tenant, secretValues[tenant.slug]);
@@ -56,23 +61,32 @@ export function missingSecretsWarning(slug: string, missing: readonly MissingSec
     );
 }
 
+/** The registry entries a stack declares: those of its shard (all of them unsharded), narrowed to `only` when given. */
+export function declaredEntries(registry: Pick<Registry, "entries">, config: Pick<StackConfig, "shard">, only?: ReadonlySet<string>): RegistryEntry[] {
+    return registry.entries.filter((e) => inShard(e.tenant.id, config.shard) && (only === undefined || only.has(e.tenant.id)));
+}
+
 /**
- * Declares one Tenant per registry entry and the shared NATS authorization. A tenant whose secret
- * values are not all set still gets every object but the Secrets missing a value, with one warning
- * naming the missing config paths; other tenants are unaffected.
+ * Declares one Tenant per registry entry of the stack's shard and the NATS authorization: every
+ * shard its tenants' account files, the shared shard (0) also the PriorityClasses, operator.conf
+ * (including every tenant of the registry), the platform credential and the recording rules. A
+ * tenant whose secret values are not all set still gets every object but the Secrets missing a
+ * value, with one warning naming the missing config paths; other tenants are unaffected.
  */
 export function declareTenants(inputs: ProgramInputs): ProgramResult {
     const { registry, config, secretValues, provider, natsMasterKey } = inputs;
-    const missing = missingSecretValues(registry, secretValues);
+    const entries = declaredEntries(registry, config, inputs.only);
+    const shared = config.shard.index === SHARED_SHARD;
+    const missing = missingSecretValues({ entries }, secretValues);
     for (const [slug, list] of Object.entries(missing)) void pulumi.log.warn(missingSecretsWarning(slug, list));
     const slugs = new Set(registry.entries.map((e) => e.tenant.slug));
     for (const slug of Object.keys(config.natsKeyGenerations).filter((s) => !slugs.has(s)).sort()) {
         void pulumi.log.warn(`tenancy:natsKeyGenerations.${slug} names no tenant of the registry; it has no effect (remove it with pulumi config rm --path 'tenancy:natsKeyGenerations.${slug}').`);
     }
-    const priorityClasses = new PlanPriorityClasses("plan-priority", { catalog: registry.plans }, { provider });
+    const priorityClasses = shared ? new PlanPriorityClasses("plan-priority", { catalog: registry.plans }, { provider }) : undefined;
     const classNames = Object.values(registry.plans.plans).map((p) => p.priorityClassName);
     const tenants: Record<string, Tenant> = {};
-    for (const { tenant, plan } of registry.entries) {
+    for (const { tenant, plan } of entries) {
         tenants[tenant.slug] = new Tenant(
             tenant.slug,
             {
@@ -89,9 +103,9 @@ export function declareTenants(inputs: ProgramInputs): ProgramResult {
     }
     const natsAuthorization = new NatsAuthorization(
         "nats",
-        { nats: config.nats, tenants: Object.values(tenants).map((t) => t.nats), keys: { masterKey: natsMasterKey } },
+        { nats: config.nats, tenants: Object.values(tenants).map((t) => t.nats), tenantIds: registry.entries.map((e) => e.tenant.id), shared, keys: { masterKey: natsMasterKey } },
         { provider },
     );
-    const monitoring = config.monitoring.prometheusRules ? new TenantMonitoring("tenant-monitoring", { namespace: config.monitoring.namespace }, { provider }) : undefined;
+    const monitoring = shared && config.monitoring.prometheusRules ? new TenantMonitoring("tenant-monitoring", { namespace: config.monitoring.namespace }, { provider }) : undefined;
     return { tenants, natsAuthorization, priorityClasses, monitoring, missingSecrets: Object.values(missing).flatMap((list) => list.map((m) => m.path)) };
 }

@@ -14,6 +14,7 @@ import {
     STATUS_LOCAL_SUBJECT,
     TENANT_LABEL,
 } from "../contract";
+import { shardSchema, WHOLE_REGISTRY } from "../registry";
 
 const name = (description: string) => z.string().min(1).describe(description);
 const names = (description: string) => z.array(z.string()).describe(description);
@@ -46,6 +47,13 @@ export const guardConfigSchema = z.strictObject({
     registryDir: name("The tenant registry (tenants/<slug>.yaml and plans.yaml) whose plans give each tenant's ceilings, relative to the pack's directory."),
     podCidrs: names("The cluster's pod CIDRs; no tenant ipBlock may reach into them."),
     serviceCidrs: names("The cluster's Service CIDRs; no tenant ipBlock may reach into them."),
+    shard: shardSchema.describe("The stack's shard (the stack's tenancy:shard): which tenants of the registry it declares; shard 0 also holds the NATS operator.conf."),
+    natsOperatorKey: z.string().describe("Public key of the NATS operator (stack output natsTrust.operator); required when shard.count > 1, checked whenever set."),
+    natsPlatformAccountKey: z.string().describe("Public key of the PLATFORM account (stack output natsTrust.platformAccount); required when shard.count > 1, checked whenever set."),
+    planOnlyTenants: z
+        .array(z.string())
+        .nullable()
+        .describe("Set by tenancy plan --base only: the org ids of the partial plan; the account files of the registry's other tenants are declared outside the plan."),
 });
 
 /** The pack's configuration, as every rule reads it. */
@@ -72,6 +80,11 @@ export const DEFAULT_CONFIG: GuardConfig = {
     // kubeadm's and kind's defaults; set the cluster's own ranges in the pack configuration.
     podCidrs: ["10.244.0.0/16"],
     serviceCidrs: ["10.96.0.0/12"],
+    shard: WHOLE_REGISTRY,
+    // Unpinned: an unsharded stack trusts the operator its own operator.conf declares.
+    natsOperatorKey: "",
+    natsPlatformAccountKey: "",
+    planOnlyTenants: null,
 };
 
 // JSON Schema of one property, generated from the zod schema; the $schema key belongs to a document, not a property.

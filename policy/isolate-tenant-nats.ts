@@ -5,6 +5,8 @@ import { namespaceOfTenant, tenantOfNamespace } from "./helpers";
 import { crossAccountProblems, tenantAccountProblems, type NatsTenants } from "./nats-checks";
 import { dataEntries, natsDeclarations, type NatsDeclarations } from "./nats-documents";
 import { checkJwts, stackAccounts } from "./nats-jwts";
+import { checkShard, withoutOperatorConf, type Pins } from "./nats-shards";
+import { pinnedKeys, shardView } from "./shards";
 import { operatorServerProblems } from "./nats-operator";
 import { seedsIn } from "./nats-seeds";
 import { describeObject, isKind } from "./objects";
@@ -19,14 +21,21 @@ export const isolateTenantNats: StackValidationPolicy = stackRule(
     {
         name: "isolate-tenant-nats",
         description:
-            "Checks that every NATS server configuration declared in any ConfigMap or Secret, in config mode or operator mode (the operator JWT and every account JWT its resolver preloads, includes read from the NATS namespaces' objects), and every NATS account or user JWT anywhere, gives each tenant its own account, signed by the operator, with permissions (of its default and its scoped signing keys), imports and exports within its own subjects, its inbox and the platform's, and its plan's limits; that such a configuration exists and is known during preview whenever tenants exist; and that a tenant's credential (its nkey seed or account) exists only in its own namespace.",
-        config: ["tenantNamespacePrefix", "tenantLabel", "orgIdAnnotation", "platformNatsSubjects", "platformNatsAccount", "natsNamespaces", "registryDir"],
+            "Checks that every NATS server configuration declared in any ConfigMap or Secret, in config mode or operator mode (the operator JWT and every account JWT its resolver preloads, includes read from the NATS namespaces' objects), and every NATS account or user JWT anywhere, gives each tenant its own account, signed by the operator, with permissions (of its default and its scoped signing keys), imports and exports within its own subjects, its inbox and the platform's, and its plan's limits; that such a configuration exists and is known during preview whenever tenants exist (in a sharded registry: in shard 0, pinned to the operator and PLATFORM account of the pack configuration, while every other shard declares exactly its own tenants' account files, signed by the pinned operator); and that a tenant's credential (its nkey seed or account) exists only in its own namespace.",
+        config: [
+            "tenantNamespacePrefix", "tenantLabel", "orgIdAnnotation", "platformNatsSubjects", "platformNatsAccount", "natsNamespaces", "registryDir",
+            "shard", "natsOperatorKey", "natsPlatformAccountKey", "planOnlyTenants",
+        ],
     },
     (index, config, report) => {
         const tenants = knownTenants(index, config);
-        const declared = natsDeclarations(dataEntries(index), config);
+        const shards = shardView(config);
+        const pins = pinnedKeys(config, shards);
+        const entries = dataEntries(index);
+        const declared = natsDeclarations(entries, config, shards.elsewhereByFile);
         const ownKeys = credentialKeys(index, config, tenants, declared, report);
-        checkDeclared(index, config, tenants, ownKeys, declared, report);
+        checkShard(index, config, tenants, shards, pins, entries, declared, report);
+        checkDeclared(index, config, tenants, ownKeys, declared, { ...pins, shardWithoutConf: withoutOperatorConf(shards) }, report);
         credentialAccounts(index, config, tenants, report);
         unknownCredentials(index, config, report);
     },
@@ -74,12 +83,15 @@ function credentialKeys(index: StackIndex, config: GuardConfig, tenants: NatsTen
     return own;
 }
 
-function checkDeclared(index: StackIndex, config: GuardConfig, tenants: NatsTenants & { ids: Map<string, string | undefined> }, ownKeys: Map<string, Set<string>>, declared: NatsDeclarations, report: Report): void {
-    if (tenants.slugs.size > 0 && declared.servers.length === 0) {
+function checkDeclared(
+    index: StackIndex, config: GuardConfig, tenants: NatsTenants & { ids: Map<string, string | undefined> }, ownKeys: Map<string, Set<string>>, declared: NatsDeclarations,
+    pins: Pins & { shardWithoutConf: boolean }, report: Report,
+): void {
+    if (tenants.slugs.size > 0 && declared.servers.length === 0 && !pins.shardWithoutConf) {
         const first = [...index.tenantComponents.values()][0] ?? index.namespaces.values().next().value?.[0]?.resource;
-        report(`The stack declares tenants (${[...tenants.slugs].sort().join(", ")}) but no NATS server configuration (an accounts document or operator configuration in a ConfigMap or Secret) the pack can read; the configuration the server loads must be declared and known during preview so every tenant's account can be checked.`, first?.urn);
+        report(`The stack declares tenants (${[...tenants.slugs].sort().join(", ")}) but no NATS server configuration (an accounts document or operator configuration in a ConfigMap or Secret) the pack can read; the configuration the server loads must be declared and known during preview so every tenant's account can be checked (a stack that is shard 1 or more of a sharded registry needs the pack configured with its shard).`, first?.urn);
     }
-    const accounts = stackAccounts(declared);
+    const accounts = stackAccounts(declared, { ...pins, platformName: config.platformNatsAccount });
     for (const entry of declared.unknown) {
         const inNats = config.natsNamespaces.includes(entry.object.meta.namespace ?? "");
         const configLike = isKind(entry.object, "ConfigMap") || /\.(conf|json)$/.test(entry.key);

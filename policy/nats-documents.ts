@@ -78,12 +78,15 @@ export function isNatsJwt(jwt: string): boolean {
 // An include names a file next to the including one; the stack's objects in the NATS namespaces are
 // what a deployment puts there (a projected volume, a sync sidecar), so the file is the data key of
 // that name in exactly one of them.
-function includeResolver(entries: DataEntry[], config: Pick<GuardConfig, "natsNamespaces">): IncludeResolver {
+// A file no object holds is one another stack declares when it is the account file of a registry
+// tenant of another shard (or outside a partial plan): its stack's pack checks it, so it reads as empty here.
+function includeResolver(entries: DataEntry[], config: Pick<GuardConfig, "natsNamespaces">, elsewhere: ReadonlyMap<string, unknown>): IncludeResolver {
     const byKey = new Map<string, DataEntry[]>();
     for (const e of entries.filter((x) => config.natsNamespaces.includes(x.object.meta.namespace ?? ""))) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e]);
     const namespaces = config.natsNamespaces.join(", ");
     return (file) => {
         const found = byKey.get(path.basename(file)) ?? [];
+        if (found.length === 0 && elsewhere.has(path.basename(file))) return { text: "" };
         if (found.length === 0) return { problem: `which no ConfigMap or Secret in namespace ${namespaces} holds` };
         if (found.length > 1) return { problem: `which ${found.length} objects hold (${found.map((e) => describeObject(e.object)).join(", ")}): the pack cannot tell which the server loads` };
         if (isUnknown(found[0].text)) return { problem: `which is unknown during preview (${describeObject(found[0].object)})` };
@@ -93,10 +96,13 @@ function includeResolver(entries: DataEntry[], config: Pick<GuardConfig, "natsNa
 // Text that is surely meant as server configuration, so failing to read it is a violation.
 const CONFIG_LIKE = /\b(accounts|authorization)\s*[:={]/i;
 
-/** Finds every NATS server configuration and NATS JWT among the data entries. */
-export function natsDeclarations(entries: DataEntry[], config: Pick<GuardConfig, "natsNamespaces">): NatsDeclarations {
+/**
+ * Finds every NATS server configuration and NATS JWT among the data entries; `elsewhere` names the
+ * account files (by file name) that other stacks declare.
+ */
+export function natsDeclarations(entries: DataEntry[], config: Pick<GuardConfig, "natsNamespaces">, elsewhere: ReadonlyMap<string, unknown> = new Map()): NatsDeclarations {
     const found: NatsDeclarations = { servers: [], jwts: [], unreadable: [], unknown: [] };
-    const resolve = includeResolver(entries, config);
+    const resolve = includeResolver(entries, config, elsewhere);
     const seen = new Set<string>();
     for (const entry of entries) {
         const where = `${describeObject(entry.object)} key ${entry.key}`;

@@ -18,11 +18,17 @@ export interface StackAccounts {
     operators: ClaimsData<Operator>[];
     /** JWT texts some server configuration preloads (checked there). */
     preloaded: Set<string>;
+    /** Keys that may sign an account: those of every operator a configuration trusts, and the pinned operator. */
+    trusted: Set<string>;
 }
 
-/** Decodes the accounts and operators of every operator-mode configuration and every account JWT elsewhere. */
-export function stackAccounts(declared: NatsDeclarations): StackAccounts {
-    const found: StackAccounts = { byKey: new Map(), names: new Map(), operators: [], preloaded: new Set() };
+/**
+ * Decodes the accounts and operators of every operator-mode configuration and every account JWT
+ * elsewhere; the pinned keys (pack config) name the PLATFORM account and trust the operator even
+ * where the stack holds no operator.conf (a shard).
+ */
+export function stackAccounts(declared: NatsDeclarations, pins: { operator?: string; platformAccount?: string; platformName: string } = { platformName: "" }): StackAccounts {
+    const found: StackAccounts = { byKey: new Map(), names: new Map(), operators: [], preloaded: new Set(), trusted: new Set() };
     for (const { model } of declared.servers) {
         if (!model.operatorMode) continue;
         found.operators.push(...operatorsOf(model).operators);
@@ -34,6 +40,9 @@ export function stackAccounts(declared: NatsDeclarations): StackAccounts {
         if ("claims" in decoded && !found.byKey.has(decoded.claims.sub)) found.byKey.set(decoded.claims.sub, { key: decoded.claims.sub, claims: decoded.claims });
     }
     for (const [key, a] of found.byKey) found.names.set(key, a.claims.name);
+    if (pins.platformAccount && !found.names.has(pins.platformAccount)) found.names.set(pins.platformAccount, pins.platformName);
+    found.trusted = trustedKeys(found.operators);
+    if (pins.operator) found.trusted.add(pins.operator);
     return found;
 }
 
@@ -55,8 +64,8 @@ function looseProblems(jwt: string, accounts: StackAccounts, tenants: KnownTenan
     const slug = tenants.byAccount.get(account.claims.name);
     if (!slug) return [];
     const problems = tenantJwtProblems({ key: account.claims.sub, claims: account.claims }, slug, account.claims.name, accounts.names, config, tenants);
-    if (!trustedKeys(accounts.operators).has(account.claims.iss)) {
-        problems.unshift(`NATS account "${account.claims.name}" (${account.claims.sub}) is signed by ${account.claims.iss}, which no operator configuration of the stack trusts.`);
+    if (!accounts.trusted.has(account.claims.iss)) {
+        problems.unshift(`NATS account "${account.claims.name}" (${account.claims.sub}) is signed by ${account.claims.iss}, which neither an operator configuration of the stack nor the pack's natsOperatorKey trusts.`);
     }
     return problems;
 }

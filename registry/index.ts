@@ -18,3 +18,5 @@ export {
 export type { Lifecycle, Plan, PlanCatalog, Tenant, TenantInput } from "./schema";
 export { fieldName, formatIssue, MAX_ALIAS_COUNT, MAX_FILE_BYTES, YamlSource } from "./yaml-source";
 export type { SourceIssue } from "./yaml-source";
+export { inShard, MAX_SHARDS, SHARED_SHARD, shardOf, shardSchema, WHOLE_REGISTRY } from "./shard";
+export type { Shard } from "./shard";

@@ -19,7 +19,8 @@ export const planCommand: Command = {
     name: "plan",
     summary: "preview every resource of the registry and check it with the policy pack, without credentials",
     help: `Usage: tenancy plan [--tenants DIR] [--stack NAME] [--out DIR] [--format text|json|markdown]
-                    [--reveal-secrets] [--base GIT_REF] [--quiet] [--program FILE] [--policy-pack DIR]
+                    [--reveal-secrets] [--base GIT_REF [--full]] [--quiet] [--program FILE]
+                    [--policy-pack DIR]
 
 Runs the real Pulumi program against an emulated engine (no Pulumi CLI, state backend or cluster
 credentials), sends every resource and then the whole stack to the real policy pack over the
@@ -39,7 +40,11 @@ Options:
   --base GIT_REF      also plan the registry as it is at GIT_REF and report added, changed and
                       removed resources per tenant, each tenant's NATS account change and the
                       removed tenants; a change to a tenant the registry diff does not touch, or
-                      removing an active or suspended tenant, is an error
+                      removing an active or suspended tenant, is an error. When only tenant
+                      entries changed since GIT_REF (no other file, not the plan catalog) and the
+                      program is the project's, only the changed tenants are planned, with the
+                      shared objects computed from the whole registry
+  --full              with --base, plan every tenant even then
   --quiet             no progress or timing on stderr (progress: on a terminal, the phases of
                       plans of 100 tenants or more; in a log, every phase and a line at least
                       every 10 s)
@@ -60,8 +65,9 @@ is broken, or the program or policy pack failed; 2 bad usage, missing file or in
     async run(args, io) {
         const flags = parseFlags("plan", args, {
             tenants: "string", stack: "string", out: "string", format: "string", "reveal-secrets": "boolean",
-            base: "string", quiet: "boolean", program: "string", "policy-pack": "string",
+            base: "string", full: "boolean", quiet: "boolean", program: "string", "policy-pack": "string",
         });
+        if (flags.full === true && flags.base === undefined) throw new UsageError("plan: --full only applies to --base (without --base, every tenant is planned)");
         const format = (flags.format as string | undefined) ?? "text";
         if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`plan: --format must be one of ${FORMATS.join(", ")}, not "${format}"`);
         const reveal = flags["reveal-secrets"] === true;
@@ -85,7 +91,7 @@ is broken, or the program or policy pack failed; 2 bad usage, missing file or in
 
         const result = await runPlan({
             projectRoot, tenantsDir, stack, stackGiven: flags.stack !== undefined, programFile, packDir,
-            baseRef: flags.base as string | undefined, shown,
+            baseRef: flags.base as string | undefined, full: flags.full === true, shown,
             // On a terminal, phases of large plans; in a log (CI), every phase and a line at least every 10 s.
             progress: quiet ? undefined : (line) => io.err(`${line}\n`),
             progressAlways: !io.errIsTTY,

@@ -19,6 +19,8 @@ export interface BaseCheckout {
     ref: string;
     /** The commit it resolved to. */
     commit: string;
+    /** Files of the repository outside the registry that differ from the commit in the working tree (untracked ones included), relative to its root. */
+    changedOutside: string[];
     /** Removes the temporary directory. */
     cleanup(): void;
 }
@@ -61,9 +63,17 @@ export function checkoutRegistryAt(tenantsDir: string, ref: string): BaseCheckou
             throw new BaseError(`--base: ${relative} does not exist at ${ref} (${stderrOf(error)})`);
         }
         execFileSync("tar", ["-x", "-C", temp], { input: tar, stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
-        return { dir: path.join(temp, relative), ref, commit, cleanup };
+        return { dir: path.join(temp, relative), ref, commit, cleanup, changedOutside: changedOutside(root, commit, relative) };
     } catch (error) {
         cleanup();
         throw error;
     }
+}
+
+// What a change touches besides the registry: the working tree against the commit, and new files.
+function changedOutside(root: string, commit: string, relative: string): string[] {
+    const lines = (args: string[]) => git(root, args).toString("utf8").split("\n").filter((l) => l !== "");
+    const changed = [...lines(["diff", "--name-only", commit, "--"]), ...lines(["ls-files", "--others", "--exclude-standard"])];
+    const inside = (file: string) => relative === "." || file === relative || file.startsWith(`${relative}/`);
+    return [...new Set(changed.filter((f) => !inside(f)))].sort();
 }

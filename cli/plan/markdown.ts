@@ -124,6 +124,7 @@ function markdown(report: PlanReport, tenants: TenantReport[], detail: Detail, q
         "",
         `Project \`${report.project}\`, stack \`${report.stack}\`, registry \`${report.registry}\`, policy pack \`${report.policyPack.name}@${report.policyPack.version}\`.`,
         "",
+        ...(report.scope ? [`Scope: ${md(report.scope.note)}`, ""] : []),
         ...summaryTable(report, tenants),
     ];
     if (quiet > 0) lines.push("", `${plural(quiet, "other tenant")} with no findings${report.base ? " and no changes" : ""} are not listed, to fit one comment; the workflow's plan artifact (\`--out DIR\`) has report.json and the full report.md.`);

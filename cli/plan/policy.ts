@@ -1,5 +1,6 @@
 import { engineResources, startPolicyPack, type PolicyDiagnostic, type PolicyHost } from "../engine";
 import type { RecordedResource } from "../engine/types";
+import { packConfig, type PackSettings } from "./pack-config";
 
 /** What the pack said about one planned stack. */
 export interface PolicyOutcome {
@@ -12,16 +13,17 @@ export interface PolicyOutcome {
 }
 
 /**
- * Starts the policy pack and configures every rule that reads a registry (a `registryDir` property
- * in its schema) with the registry being planned, so the pack judges plans against the same
- * registry the program ran on, not the repository's.
+ * Starts the policy pack and configures every rule with the settings its schema reads: the registry
+ * being planned (so the pack judges plans against the registry the program ran on, not the
+ * repository's), the stack's shard and pinned keys, and the tenants of a partial plan.
  */
-export async function startPlanPack(packDir: string, registryDir: string): Promise<PolicyHost> {
+export async function startPlanPack(packDir: string, settings: PackSettings): Promise<PolicyHost> {
     const host = await startPolicyPack({ packDir });
     try {
         const info = await host.getAnalyzerInfo();
-        const reading = info.policies.filter((p) => p.configSchema && "registryDir" in p.configSchema);
-        if (reading.length > 0) await host.configure(Object.fromEntries(reading.map((p) => [p.name, { registryDir }])));
+        // What the running pack says each rule reads, not this checkout's rules: --policy-pack may name another pack.
+        const config = packConfig(settings, info.policies.map((p) => ({ name: p.name, reads: Object.keys(p.configSchema ?? {}) })));
+        if (Object.keys(config).length > 0) await host.configure(config);
         return host;
     } catch (error) {
         await host.stop();

@@ -136,6 +136,7 @@ export function renderText(report: PlanReport): string {
         `tenancy plan: project ${report.project}, stack ${report.stack}, registry ${report.registry} (${plural(report.totals.tenants, "tenant")}), program ${report.program}`,
         `policy pack: ${report.policyPack.name} ${report.policyPack.version} (${plural(report.policyPack.rules, "rule")})`,
     ];
+    if (report.scope) lines.push(`scope: ${report.scope.note}`);
     if (report.base) {
         const b = report.base;
         lines.push(`base: ${b.ref} (${b.commit.slice(0, 12)}): tenants added ${b.tenantsAdded.join(", ") || "none"}; changed ${b.tenantsChanged.join(", ") || "none"}; removed ${b.tenantsRemoved.join(", ") || "none"}`);

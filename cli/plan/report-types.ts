@@ -106,6 +106,11 @@ export interface PlanReport {
     program: string;
     /** Policy pack name and version. */
     policyPack: { name: string; version: string; rules: number };
+    /**
+     * Which tenants of the registry the plan declares, when not all: a shard's (`tenancy:shard`) or,
+     * with --base, those a registry-only change touches; `note` says which and why.
+     */
+    scope?: { tenantsPlanned: number; registryTenants: number; shard: { index: number; count: number }; partial: boolean; note: string };
     /** What is real. */
     real: string[];
     /** What is emulated. */

@@ -39,6 +39,8 @@ export interface ReportInputs {
     nats: NatsDocuments;
     /** What plan did about tenancy:natsMasterKey (emulated, and why), when it did not pass the stack's own value. */
     masterKey?: string;
+    /** The tenants the plan declares when not the whole registry (slugs), and the report's note on it. */
+    scope?: Omit<NonNullable<PlanReport["scope"]>, "tenantsPlanned" | "registryTenants"> & { slugs: ReadonlySet<string> };
     base?: {
         ref: string;
         commit: string;
@@ -67,6 +69,7 @@ export function buildReport(inputs: ReportInputs): PlanReport {
     const { registry, resources } = inputs;
     const tenants = new Map<string, TenantReport>();
     for (const { tenant, file } of registry.entries) {
+        if (inputs.scope && !inputs.scope.slugs.has(tenant.slug)) continue;
         tenants.set(tenant.slug, {
             slug: tenant.slug, id: tenant.id, plan: tenant.plan, lifecycle: tenant.lifecycle, namespace: namespaceOf(tenant), file,
             resources: 0, objects: {}, policy: [], invalid: [], missingSecrets: [], errors: [],
@@ -90,6 +93,9 @@ export function buildReport(inputs: ReportInputs): PlanReport {
         registry: inputs.registryShown,
         program: inputs.programShown,
         policyPack: inputs.pack,
+        ...(inputs.scope
+            ? { scope: { tenantsPlanned: tenants.size, registryTenants: registry.entries.length, shard: inputs.scope.shard, partial: inputs.scope.partial, note: inputs.scope.note } }
+            : {}),
         real: REAL,
         emulated: inputs.masterKey ? [...EMULATED, inputs.masterKey] : EMULATED,
         totals: {

@@ -7,16 +7,20 @@ import type { PolicyHost } from "../engine";
 import { validateRegistry, type Registry, type SourceIssue } from "../../registry";
 import { checkoutRegistryAt, type BaseCheckout } from "./git-base";
 import { diffErrors, diffPlans, registryDelta } from "./diff";
+import { canonicalJson } from "../engine/wire";
 import { inventory, type PlannedResource } from "./inventory";
 import { validateObjects } from "./kube-validate";
 import { isNatsAuthorization, isNatsDocument, natsDocuments, type NatsDocuments } from "./nats";
 import { natsAccountChanges, summarizeNatsDocuments } from "./nats-diff";
 import { analyzeRecording, startPlanPack } from "./policy";
-import { masterKeyConfig, masterKeyLine, masterKeyState } from "./master-key";
+import { emulatedMasterKey, masterKeyConfig, masterKeyLine, masterKeyState } from "./master-key";
 import { LARGE_REGISTRY, PlanProgress } from "./progress";
 import { buildReport, type PlanReport, type ReportInputs } from "./report";
 import { scanSecretValues, type ReportedSecret } from "./secret-values";
 import { readStackFiles, type StackConfigFiles } from "./stack-config";
+import { natsPins, stackShard } from "./pack-config";
+import { PLAN_ONLY_KEY } from "../../infra/config";
+import { inShard, SHARED_SHARD, type Shard } from "../../registry";
 
 /** Everything a plan needs, already resolved to absolute paths by the command. */
 export interface PlanOptions {
@@ -34,6 +38,8 @@ export interface PlanOptions {
     packDir: string;
     /** Git revision to compare with. */
     baseRef?: string;
+    /** With --base, plan every tenant even when only registry entries changed. */
+    full?: boolean;
     /** Receives progress lines: phases for 100 tenants or more (or always, with `progressAlways`), and heartbeats. */
     progress?: (line: string) => void;
     /** Show phase lines for every registry size (CI logs, where nothing else shows the plan is alive). */
@@ -98,6 +104,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult | Invali
 /** What a plan needs before anything runs: the stack files, the paths and both registries. */
 interface Prepared {
     files: StackConfigFiles;
+    shard: Shard;
     tenantsDir: string;
     programFile: string;
     registry: Registry;
@@ -112,6 +119,9 @@ function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure
     } catch (error) {
         return { kind: "failed", usage: true, message: (error as Error).message };
     }
+    const stackShardOf = stackShard(files.config);
+    if ("problem" in stackShardOf) return { kind: "failed", usage: true, message: `${files.stackFile ?? `Pulumi.${options.stack}.yaml`}: ${stackShardOf.problem}` };
+    const { shard } = stackShardOf;
     const tenantsDir = options.tenantsDir ?? path.resolve(options.projectRoot, files.config["tenancy:tenantsDir"] ?? "tenants");
     const programFile = options.programFile ?? path.resolve(options.projectRoot, files.main ?? "infra/index.ts");
     if (!fs.existsSync(programFile)) return { kind: "failed", usage: true, message: `program ${options.shown(programFile)} not found; pass --program FILE` };
@@ -120,7 +130,7 @@ function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure
     }
     const head = validateRegistry(tenantsDir);
     if (!head.registry) return { kind: "invalid-registry", where: options.shown(tenantsDir), issues: head.issues };
-    if (options.baseRef === undefined) return { files, tenantsDir, programFile, registry: head.registry };
+    if (options.baseRef === undefined) return { files, shard, tenantsDir, programFile, registry: head.registry };
     let checkout: BaseCheckout;
     try {
         checkout = checkoutRegistryAt(tenantsDir, options.baseRef);
@@ -133,15 +143,17 @@ function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure
         const issues = result.issues.map((i) => ({ ...i, file: i.file.replace(checkout.dir, `${options.shown(tenantsDir)}@${options.baseRef}`) }));
         return { kind: "invalid-registry", where: `${options.shown(tenantsDir)} at ${options.baseRef}`, issues };
     }
-    return { files, tenantsDir, programFile, registry: head.registry, base: { checkout, registry: result.registry } };
+    return { files, shard, tenantsDir, programFile, registry: head.registry, base: { checkout, registry: result.registry } };
 }
 
 // Records the program (at head, and at --base) while the pack starts, then analyzes, validates and reports.
 async function execute(options: PlanOptions, prepared: Prepared, planKey: { file: string; key: Buffer }, progress: PlanProgress, started: number): Promise<PlanResult | PlanFailure> {
     const { files, registry, base } = prepared;
+    const scope = planScope(options, prepared);
     let recordMs = 0;
     const record = (dir: string, reg: Registry) => {
         const { config, secretKeys, missing } = programConfig(files, dir, reg, planKey.key);
+        if (scope.only) config[PLAN_ONLY_KEY] = JSON.stringify(scope.only);
         const begun = Date.now();
         const recording = recordInChild({
             programFile: prepared.programFile, project: files.project, stack: options.stack, config, secretKeys, keyFile: planKey.file, cwd: options.projectRoot,
@@ -152,12 +164,17 @@ async function execute(options: PlanOptions, prepared: Prepared, planKey: { file
         });
         return { recording, missing };
     };
-    const count = registry.entries.length;
+    const count = scope.report?.slugs.size ?? registry.entries.length;
     progress.enter("recording the program", ` over ${count} tenant${count === 1 ? "" : "s"}${base ? " (and the base registry)" : ""}…`);
     // The program runs (once or twice) while the pack starts: they are independent processes.
     const headRun = record(prepared.tenantsDir, registry);
     const baseRun = base ? record(base.checkout.dir, base.registry) : undefined;
-    const hostStart = startPlanPack(options.packDir, prepared.tenantsDir);
+    const sharded = prepared.shard.count > 1;
+    const hostStart = startPlanPack(options.packDir, {
+        registryDir: prepared.tenantsDir,
+        ...(sharded ? { shard: prepared.shard, ...natsPins(emulatedMasterKey(planKey.key)) } : {}),
+        ...(scope.only ? { planOnlyTenants: scope.only } : {}),
+    });
     let host: PolicyHost | undefined;
     try {
         const settled = await Promise.allSettled([headRun.recording, baseRun?.recording, hostStart]);
@@ -182,6 +199,7 @@ async function execute(options: PlanOptions, prepared: Prepared, planKey: { file
             registry, resources: planned, pack: outcome.pack, diagnostics: outcome.diagnostics, invalid,
             missingSecrets: headRun.missing, nats,
             masterKey: masterKeyLine(masterKeyState(files), files.stackFile ?? `Pulumi.${options.stack}.yaml`),
+            scope: scope.report,
             base: base && baseResources ? compareWithBase(options, prepared, base, inventory(baseResources, base.registry), planned, nats, natsNamespace) : undefined,
         });
         return {
@@ -191,6 +209,54 @@ async function execute(options: PlanOptions, prepared: Prepared, planKey: { file
     } finally {
         await host?.stop();
     }
+}
+
+/** Which tenants a plan declares: the stack's shard, and with --base those a registry-only change touches. */
+interface PlanScope {
+    /** Org ids the program is narrowed to (tenancy:planOnlyTenants), for a partial plan. */
+    only?: string[];
+    /** What the report lists and says about it, when the plan is not of the whole registry or compares with a base. */
+    report?: ReportInputs["scope"];
+}
+
+// Why a --base plan must declare every tenant: anything but the registry's tenant entries may change
+// the resources of tenants whose entries did not change.
+function fullPlanReason(options: PlanOptions, prepared: Prepared): string | undefined {
+    const base = prepared.base!;
+    if (options.full) return "--full was given";
+    if (options.programFile) return "--program names a program other than the project's, which may give one tenant's change effects on others";
+    if (canonicalJson(base.registry.plans) !== canonicalJson(prepared.registry.plans)) return `the plan catalog changed since ${base.checkout.ref}, which may change every tenant`;
+    const outside = base.checkout.changedOutside;
+    if (outside.length > 0) {
+        const shown = outside.slice(0, 3).join(", ") + (outside.length > 3 ? ` and ${outside.length - 3} more` : "");
+        return `files outside the registry changed since ${base.checkout.ref} (${shown}), and every tenant is checked under them`;
+    }
+    return undefined;
+}
+
+function planScope(options: PlanOptions, prepared: Prepared): PlanScope {
+    const { registry, base, shard } = prepared;
+    const total = registry.entries.length;
+    const mine = registry.entries.filter((e) => inShard(e.tenant.id, shard));
+    const shardNote =
+        shard.count > 1
+            ? `shard ${shard.index} of ${shard.count} (tenancy:shard): the ${mine.length} of ${total} tenants its org ids hash to; ${shard.index === SHARED_SHARD ? "it also declares" : "shard 0 declares"} the shared objects`
+            : undefined;
+    const reason = base ? fullPlanReason(options, prepared) : "no --base";
+    if (reason !== undefined) {
+        if (!shardNote && !base) return {};
+        const note = [shardNote, base ? `every tenant${shardNote ? " of the shard" : ""} is planned: ${reason}` : undefined].filter(Boolean).join("; ");
+        return { report: { slugs: new Set(mine.map((e) => e.tenant.slug)), shard, partial: false, note: `${note}.` } };
+    }
+    const delta = registryDelta(base!.registry, registry);
+    const ids = [...base!.registry.entries, ...registry.entries].filter((e) => delta.touched.has(e.tenant.slug)).map((e) => e.tenant.id);
+    const only = [...new Set(ids)].filter((id) => inShard(id, shard)).sort();
+    const planned = mine.filter((e) => only.includes(e.tenant.id));
+    const note =
+        `${shardNote ? `${shardNote}; of them, ` : ""}${planned.length} of ${shardNote ? mine.length : total} tenants: those whose entries changed since ${base!.checkout.ref}. ` +
+        "Only registry entries changed and the plan catalog did not, so the program gives every other tenant the same resources as before; " +
+        `the shared objects are planned in full (operator.conf includes all ${total} tenants). --full plans every tenant.`;
+    return { only, report: { slugs: new Set(planned.map((e) => e.tenant.slug)), shard, partial: true, note } };
 }
 
 // The --base section: resource and NATS account changes, the registry delta and the diff rules.

@@ -58,6 +58,28 @@ describe("program errors", () => {
         );
     });
 
+    it("names a bad shard", async () => {
+        expect((await failureOf({ "tenancy:shard": JSON.stringify({ index: 3, count: 3 }) })).message).toBe(
+            "invalid stack config:\n  tenancy:shard.index: index must be less than count (shards are numbered from 0)",
+        );
+        expect((await failureOf({ "tenancy:shard": JSON.stringify({ index: 0, count: 0.5, size: 2 }) })).message).toBe(
+            ["invalid stack config:", "  tenancy:shard.count: must be a whole number", '  tenancy:shard: Unrecognized key: "size"'].join("\n"),
+        );
+    });
+
+    it("narrows only a preview to a plan's tenants: an update with it would delete every other tenant", async () => {
+        const { readPlanOnly } = await import("../../infra/config");
+        pulumi.runtime.setAllConfig({ "tenancy:planOnlyTenants": JSON.stringify(["org_7f3k2m9q"]) }, []);
+        expect(readPlanOnly(true)).toEqual(new Set(["org_7f3k2m9q"]));
+        expect(() => readPlanOnly(false)).toThrow(
+            new pulumi.RunError("tenancy:planOnlyTenants is set; it narrows a preview for tenancy plan and would make this update delete every other tenant: remove it (pulumi config rm tenancy:planOnlyTenants)."),
+        );
+        pulumi.runtime.setAllConfig({ "tenancy:planOnlyTenants": '{"org_7f3k2m9q":true}' }, []);
+        expect(() => readPlanOnly(true)).toThrow("invalid stack config: tenancy:planOnlyTenants must be a JSON list of org ids");
+        pulumi.runtime.setAllConfig({}, []);
+        expect(readPlanOnly(false)).toBeUndefined();
+    });
+
     it("says how to create the NATS master key when the stack has none", async () => {
         vi.resetModules();
         pulumi.runtime.setAllConfig({ "tenancy:tenantsDir": EXAMPLE_REGISTRY }, []);

@@ -29,7 +29,7 @@ import {
 } from "../../components";
 import { CREDENTIAL_CREDS_KEY, CREDENTIAL_SEED_KEY, PLATFORM_ACCOUNT } from "../../contract";
 import { TEST_NATS_MASTER_KEY } from "../support/nats-master-key";
-import type { Registry, RegistryEntry } from "../../registry";
+import { shardOf, type Registry, type RegistryEntry } from "../../registry";
 import { REGISTRY, REGISTRY_DIR } from "./registry";
 import { fixture, type Fixture } from "./support";
 
@@ -165,4 +165,24 @@ export function byName(fixtures: Fixture[], name: string): Fixture {
     const found = fixtures.filter((f) => f.name === pulumiName && f.type.startsWith("kubernetes:") && (!kind || f.type.endsWith(`:${kind}`)));
     if (found.length !== 1) throw new Error(`${found.length} fixtures named ${name}`);
     return found[0];
+}
+
+/** The resources of the shared shard only: the PriorityClasses, operator.conf and the platform's credential. */
+const SHARED_FIXTURES = /^(plan-priority(-.*)?|nats-operator|nats-platform-credentials)$/;
+
+/**
+ * The compliant stack of shard `index` of `count`: its tenants, their account files and the NATS
+ * authorization component; shard 0 also the shared objects, with operator.conf including every
+ * tenant of the registry.
+ */
+export function shardWorld(index: number, count: number, registry: Registry = REGISTRY): Fixture[] {
+    const mine = registry.entries.filter((e) => shardOf(e.tenant.id, count) === index).map((e) => e.tenant.slug);
+    const others = new Set(registry.entries.filter((e) => !mine.includes(e.tenant.slug)).map((e) => `nats-account-${e.tenant.id}`));
+    const platform = platformStack(registry.entries.map((e) => e.tenant.slug), registry);
+    return [...mine.flatMap((s) => tenantStack(s, registry)), ...platform.filter((f) => !others.has(f.name) && (index === 0 || !SHARED_FIXTURES.test(f.name)))];
+}
+
+/** Pack configuration of shard `index` of `count`, pinned to the tests' operator and PLATFORM account. */
+export function shardConfig(index: number, count: number) {
+    return { ...CONFIG, shard: { index, count }, natsOperatorKey: operatorMaterial(MASTER).operatorPublicKey, natsPlatformAccountKey: natsOf(PLATFORM_ACCOUNT).accountPublicKey };
 }

@@ -52,8 +52,8 @@ describe("isolate-tenant-nats: operator mode, as the server loads it", () => {
         // Without the operator's configuration, acme's account JWT is judged where it lies, and nothing vouches for its signer or its imports.
         const platform = natsOf("PLATFORM").accountPublicKey;
         expect(await messages(none)).toEqual([
-            "The stack declares tenants (acme) but no NATS server configuration (an accounts document or operator configuration in a ConfigMap or Secret) the pack can read; the configuration the server loads must be declared and known during preview so every tenant's account can be checked.",
-            `${ACME_FILE}: NATS account "${ACME}" (${natsOf("acme").accountPublicKey}) is signed by ${OPERATOR.publicKey}, which no operator configuration of the stack trusts.`,
+            "The stack declares tenants (acme) but no NATS server configuration (an accounts document or operator configuration in a ConfigMap or Secret) the pack can read; the configuration the server loads must be declared and known during preview so every tenant's account can be checked (a stack that is shard 1 or more of a sharded registry needs the pack configured with its shard).",
+            `${ACME_FILE}: NATS account "${ACME}" (${natsOf("acme").accountPublicKey}) is signed by ${OPERATOR.publicKey}, which neither an operator configuration of the stack nor the pack's natsOperatorKey trusts.`,
             `${ACME_FILE}: NATS account "${ACME}" of tenant acme imports stream "platform.broadcast.>" from account "${platform}", which is not the platform account PLATFORM; tenants may import only from PLATFORM.`,
             `${ACME_FILE}: NATS account "${ACME}" of tenant acme imports service "platform.status.acme" from account "${platform}", which is not the platform account PLATFORM; tenants may import only from PLATFORM.`,
         ]);

@@ -10,7 +10,7 @@ import { PolicyHostError, startPolicyPack, UNKNOWN, type PolicyHost } from "../.
 import { startPlanPack } from "../../cli/plan/policy";
 import { RULES } from "../../policy/rules";
 import { POLICY_TENANTS, writeRegistry } from "./registry";
-import { byName, CONFIG, tenantStack, world } from "./fixtures";
+import { byName, CONFIG, shardConfig, shardWorld, tenantStack, world } from "./fixtures";
 import { clone, fixture, toEngine } from "./support";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -200,7 +200,7 @@ describe("tenancy-guard over the Analyzer protocol", () => {
 describe("the pack as tenancy plan starts it", () => {
     it("judges plans against the registry being planned: startPlanPack configures registryDir on every rule that reads one", async () => {
         const onlyGlobex = writeRegistry({ "globex.yaml": POLICY_TENANTS["globex.yaml"] });
-        const host = await startPlanPack(PACK_DIR, onlyGlobex);
+        const host = await startPlanPack(PACK_DIR, { registryDir: onlyGlobex });
         try {
             const diagnostics = await host.analyzeStack(world(["acme"]).map(toEngine));
             expect(diagnostics.filter((d) => d.policyName === "require-tenant-baseline").map((d) => d.message.split("\n")[1])).toEqual([
@@ -208,6 +208,23 @@ describe("the pack as tenancy plan starts it", () => {
             ]);
         } finally {
             await host.stop();
+        }
+    });
+
+    it("configures a shard's stack: the NATS rule accepts shard 1 without operator.conf only when told its shard and pinned keys", async () => {
+        const shard = shardWorld(1, 2).map(toEngine);
+        const nats = (found: { policyName: string; message: string }[]) => found.filter((d) => d.policyName === "isolate-tenant-nats").map((d) => d.message.split("\n")[1]);
+        const told = await startPlanPack(PACK_DIR, shardConfig(1, 2));
+        try {
+            expect(await told.analyzeStack(shard)).toEqual([]);
+        } finally {
+            await told.stop();
+        }
+        const untold = await startPlanPack(PACK_DIR, CONFIG);
+        try {
+            expect(nats(await untold.analyzeStack(shard))[0]).toMatch(/^The stack declares tenants \(globex, initech\) but no NATS server configuration/);
+        } finally {
+            await untold.stop();
         }
     });
 });

@@ -60,8 +60,16 @@ describe("tenancy plan --base", () => {
         expect(initech.changes.added.length).toBe(initech.resources);
         expect(initech.changes.changed).toEqual([]);
         for (const c of changes) expect(c.tenant === "initech" || c.natsAuthorization, c.urn).toBe(true);
+        // Only a tenant entry changed: the plan declares initech alone, and the shared objects in full.
+        expect(report.tenants.map((t: { slug: string }) => t.slug)).toEqual(["initech"]);
+        expect(report.scope).toEqual({
+            tenantsPlanned: 1, registryTenants: 3, shard: { index: 0, count: 1 }, partial: true,
+            note: "1 of 3 tenants: those whose entries changed since HEAD. Only registry entries changed and the plan catalog did not, so the program gives every other tenant the same resources as before; the shared objects are planned in full (operator.conf includes all 3 tenants). --full plans every tenant.",
+        });
+        const full = JSON.parse((await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--full", "--format", "json", "--quiet"])).stdout);
+        expect(full.scope.note).toBe("every tenant is planned: --full was given.");
         for (const slug of ["acme", "globex"]) {
-            expect(report.tenants.find((t: { slug: string }) => t.slug === slug).changes).toEqual({ added: [], changed: [], removed: [] });
+            expect(full.tenants.find((t: { slug: string }) => t.slug === slug).changes).toEqual({ added: [], changed: [], removed: [] });
         }
         commitAll("add initech");
     }, 120_000);
@@ -122,9 +130,12 @@ describe("tenancy plan --base", () => {
             "its account JWT changed; the NATS account change below shows how",
             [],
         ]);
-        // Its Secrets, its keys, operator.conf and every other tenant stay as they are.
+        // Its Secrets, its keys, operator.conf and every other tenant stay as they are (the partial plan left them out; the full one shows it).
         expect(report.shared.changes.changed).toEqual([]);
-        for (const slug of ["globex", "initech"]) expect(fieldsOf(report, slug), slug).toEqual([]);
+        expect(report.tenants.map((t: { slug: string }) => t.slug)).toEqual(["acme"]);
+        const full = JSON.parse((await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--full", "--format", "json", "--quiet"])).stdout);
+        expect(fieldsOf(full, "acme")).toEqual(fieldsOf(report, "acme"));
+        for (const slug of ["globex", "initech"]) expect(fieldsOf(full, slug), slug).toEqual([]);
         fs.writeFileSync(file("acme"), EXAMPLE_TENANTS["acme.yaml"]);
     }, 120_000);
 

@@ -1,0 +1,70 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { declareTenants } from "../../infra/program";
+import { stackConfigSchema } from "../../infra/config";
+import { loadRegistry, shardOf, type Registry } from "../../registry";
+import { TEST_NATS_MASTER_KEY } from "../support/nats-master-key";
+import { installRecordingMocks, runRecorded, type MockedResource } from "../support/pulumi-mocks";
+import { makeRegistry, tenantYaml } from "../support/registry-fixture";
+
+const resources: MockedResource[] = installRecordingMocks();
+const COUNT = 3;
+// 24 generated tenants: enough that every shard of 3 holds several.
+const REGISTRY: Registry = loadRegistry(
+    makeRegistry(Object.fromEntries(Array.from({ length: 24 }, (_, i) => [`t${i}.yaml`, tenantYaml(`t${i}`, "", `org_shard${i.toString().padStart(3, "0")}`)]))),
+);
+
+/** The program's Kubernetes registrations (type, name, inputs) for one stack setting; components and providers are left out. */
+async function declared(settings: Record<string, unknown>, only?: ReadonlySet<string>): Promise<MockedResource[]> {
+    const start = resources.length;
+    await runRecorded(resources, () => {
+        declareTenants({ registry: REGISTRY, config: stackConfigSchema.parse(settings), secretValues: {}, natsMasterKey: pulumi.secret(TEST_NATS_MASTER_KEY), only });
+        return {};
+    });
+    return resources.slice(start).filter((r) => r.type.startsWith("kubernetes:"));
+}
+
+const key = (r: MockedResource) => JSON.stringify([r.type, r.name, r.inputs]);
+const SHARED = /^(plan-priority-|nats-operator$|nats-platform-credentials$|tenant-monitoring)/;
+const idOfName = (name: string) => REGISTRY.entries.find((e) => name.startsWith(`${e.tenant.slug}-`) || name === `nats-account-${e.tenant.id}`)?.tenant.id;
+
+let whole: MockedResource[];
+let shards: MockedResource[][];
+
+beforeAll(async () => {
+    const monitoring = { prometheusRules: true };
+    whole = await declared({ monitoring });
+    shards = [];
+    for (let index = 0; index < COUNT; index++) shards.push(await declared({ monitoring, shard: { index, count: COUNT } }));
+});
+
+describe("sharding one registry across stacks", () => {
+    it("declares, over all shards, exactly the objects of the unsharded stack, with the same inputs", () => {
+        expect(shards.every((s) => s.length > 0)).toBe(true);
+        expect(shards.flat().map(key).sort()).toEqual(whole.map(key).sort());
+    });
+
+    it("puts each tenant, with its NATS account file, in the shard its org id hashes to, and in no other", () => {
+        for (const [index, shard] of shards.entries()) {
+            const tenantIds = new Set(shard.filter((r) => !SHARED.test(r.name)).map((r) => idOfName(r.name)));
+            expect([...tenantIds].every((id) => id !== undefined && shardOf(id, COUNT) === index)).toBe(true);
+            expect([...tenantIds].sort()).toEqual(REGISTRY.entries.filter((e) => shardOf(e.tenant.id, COUNT) === index).map((e) => e.tenant.id).sort());
+        }
+    });
+
+    it("declares the shared objects in shard 0 only, and its operator.conf includes every tenant of the registry", () => {
+        const sharedOf = (list: MockedResource[]) => list.filter((r) => SHARED.test(r.name)).map((r) => r.name).sort();
+        expect(sharedOf(shards[0])).toEqual(sharedOf(whole));
+        expect(sharedOf(shards[0])).toEqual(["nats-operator", "nats-platform-credentials", "plan-priority-enterprise", "plan-priority-free", "plan-priority-standard", "tenant-monitoring-rules"]);
+        expect(shards.slice(1).map(sharedOf)).toEqual([[], []]);
+        const conf = shards[0].find((r) => r.name === "nats-operator")!.inputs.data["operator.conf"] as string;
+        expect(conf.match(/include "[^"]+"/g)).toEqual(REGISTRY.entries.map((e) => `include "${e.tenant.id}.conf"`).sort());
+    });
+
+    it("narrows a plan to some tenants, with the shared objects computed from the whole registry", async () => {
+        const picked = new Set([REGISTRY.entries[3].tenant.id, REGISTRY.entries[17].tenant.id]);
+        const narrowed = await declared({ monitoring: { prometheusRules: true } }, picked);
+        const slice = whole.filter((r) => SHARED.test(r.name) || picked.has(idOfName(r.name) ?? ""));
+        expect(narrowed.map(key).sort()).toEqual(slice.map(key).sort());
+    });
+});

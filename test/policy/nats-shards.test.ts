@@ -1,0 +1,190 @@
+import { describe, expect, it } from "vitest";
+import { deriveNkey } from "../../components/nats-keys";
+import { isolateTenantNats } from "../../policy/isolate-tenant-nats";
+import { shardOf } from "../../registry";
+import { byName, CONFIG, entry, idOf, natsOf, shardConfig, shardWorld, world } from "./fixtures";
+import { accountFile, editAccountConf, OPERATOR } from "./nats-edit";
+import { REGISTRY } from "./registry";
+import { clone, fixture, runStackRule, type Fixture } from "./support";
+
+// The tests' registry over two shards: acme in shard 0 (with the shared objects), globex and initech in shard 1.
+const ACME = idOf("acme");
+const GLOBEX = idOf("globex");
+const INITECH = idOf("initech");
+const PIN = shardConfig(0, 2);
+const messages = async (resources: Fixture[], config: Record<string, unknown>) => (await runStackRule(isolateTenantNats, resources, config)).map((r) => r.message);
+const cm = (id: string) => `ConfigMap "nats/nats-account-${id.replace("_", "-")}"`;
+const MUST = "in shard 1 of 2 (no operator.conf), each tenant's account file must be declared once, in namespace nats, where the shared shard's operator.conf includes it";
+const OTHER = deriveNkey(Buffer.alloc(32, 7), "nats-operator", "tenancy", 1);
+
+describe("isolate-tenant-nats: a registry sharded across stacks", () => {
+    it("places the tests' tenants as these cases assume", () => {
+        expect([ACME, GLOBEX, INITECH].map((id) => shardOf(id, 2))).toEqual([0, 1, 1]);
+        expect([ACME, GLOBEX, INITECH].map((id) => shardOf(id, 3))).toEqual([2, 1, 2]);
+    });
+
+    it.each([
+        [0, 2],
+        [1, 2],
+        [0, 3],
+        [1, 3],
+        [2, 3],
+    ])("accepts shard %i of %i: its tenants' account files, and in shard 0 an operator.conf including every tenant", async (index, count) => {
+        expect(await messages(shardWorld(index, count), shardConfig(index, count))).toEqual([]);
+    });
+
+    it("refuses a shard without operator.conf when the pack is not told it is a shard", async () => {
+        expect((await messages(shardWorld(1, 2), CONFIG))[0]).toBe(
+            "The stack declares tenants (globex, initech) but no NATS server configuration (an accounts document or operator configuration in a ConfigMap or Secret) the pack can read; the configuration the server loads must be declared and known during preview so every tenant's account can be checked (a stack that is shard 1 or more of a sharded registry needs the pack configured with its shard).",
+        );
+    });
+
+    it("refuses shard 0 when the pack is not told it is sharded: the files of the other shards' tenants are nowhere in the stack", async () => {
+        expect(await messages(shardWorld(0, 2), CONFIG)).toEqual([
+            `ConfigMap "nats/nats-operator" key operator.conf: it includes "${accountFile(GLOBEX)}", which no ConfigMap or Secret in namespace nats holds; the NATS configuration the server loads must be fully known and readable so every tenant's account can be checked.`,
+            `ConfigMap "nats/nats-operator" key operator.conf: it includes "${accountFile(INITECH)}", which no ConfigMap or Secret in namespace nats holds; the NATS configuration the server loads must be fully known and readable so every tenant's account can be checked.`,
+        ]);
+    });
+
+    it("requires both pinned keys in a sharded stack, and well-formed ones", async () => {
+        const unpinned = { ...CONFIG, shard: { index: 1, count: 2 } };
+        expect(await messages(shardWorld(1, 2), unpinned)).toEqual([
+            "The pack configuration sets no natsOperatorKey; a sharded stack cannot see the shared shard's operator.conf, so every stack of the registry must be pinned to the same NATS operator: set natsOperatorKey to the stack output natsTrust.operator.",
+            "The pack configuration sets no natsPlatformAccountKey; a sharded stack cannot see the shared shard's operator.conf, so every stack of the registry must be pinned to the same PLATFORM account: set natsPlatformAccountKey to the stack output natsTrust.platformAccount.",
+            `${cm(GLOBEX)} key ${accountFile(GLOBEX)}: NATS account "${GLOBEX}" (${natsOf("globex").accountPublicKey}) is signed by ${OPERATOR.publicKey}, which neither an operator configuration of the stack nor the pack's natsOperatorKey trusts.`,
+            `${cm(GLOBEX)} key ${accountFile(GLOBEX)}: NATS account "${GLOBEX}" of tenant globex imports stream "platform.broadcast.>" from account "${natsOf("PLATFORM").accountPublicKey}", which is not the platform account PLATFORM; tenants may import only from PLATFORM.`,
+            `${cm(GLOBEX)} key ${accountFile(GLOBEX)}: NATS account "${GLOBEX}" of tenant globex imports service "platform.status.globex" from account "${natsOf("PLATFORM").accountPublicKey}", which is not the platform account PLATFORM; tenants may import only from PLATFORM.`,
+            `${cm(INITECH)} key ${accountFile(INITECH)}: NATS account "${INITECH}" (${natsOf("initech").accountPublicKey}) is signed by ${OPERATOR.publicKey}, which neither an operator configuration of the stack nor the pack's natsOperatorKey trusts.`,
+            `${cm(INITECH)} key ${accountFile(INITECH)}: NATS account "${INITECH}" of tenant initech imports stream "platform.broadcast.>" from account "${natsOf("PLATFORM").accountPublicKey}", which is not the platform account PLATFORM; tenants may import only from PLATFORM.`,
+            `${cm(INITECH)} key ${accountFile(INITECH)}: NATS account "${INITECH}" of tenant initech imports service "platform.status.initech" from account "${natsOf("PLATFORM").accountPublicKey}", which is not the platform account PLATFORM; tenants may import only from PLATFORM.`,
+        ]);
+        const malformed = { ...shardConfig(1, 2), natsOperatorKey: natsOf("PLATFORM").accountPublicKey };
+        expect((await messages(shardWorld(1, 2), malformed))[0]).toBe(
+            `The pack configuration's natsOperatorKey "${natsOf("PLATFORM").accountPublicKey}" is not an operator public key (O followed by 55 base32 characters); set it to the stack output natsTrust.operator.`,
+        );
+    });
+
+    it("refuses an invalid shard configuration, and a sharded stack whose registry does not load", async () => {
+        expect((await messages(shardWorld(1, 2), { ...PIN, shard: { index: 2, count: 2 } }))[0]).toBe(
+            `the pack's shard configuration {"index":2,"count":2} is invalid (index: index must be less than count (shards are numbered from 0)); the pack must know which of the registry's tenants this stack declares.`,
+        );
+        const found = await messages(shardWorld(0, 2), { ...shardConfig(0, 2), registryDir: "/nonexistent/registry" });
+        expect(found[0]).toMatch(/^the registry at \/nonexistent\/registry did not load \(.*\), so the pack cannot tell which tenants other stacks declare; the pack must know which of the registry's tenants this stack declares\.$/);
+        // Without the registry nothing vouches for the includes of other shards' files.
+        expect(found).toContain(`ConfigMap "nats/nats-operator" key operator.conf: it includes "${accountFile(GLOBEX)}", which no ConfigMap or Secret in namespace nats holds; the NATS configuration the server loads must be fully known and readable so every tenant's account can be checked.`);
+    });
+
+    it("refuses a tenant declared by a stack that is not its shard's, with its account file", async () => {
+        const stack = [...shardWorld(1, 2), ...world(["acme"]).filter((f) => f.name.startsWith("acme") || f.name === `nats-account-${ACME}`)];
+        const found = await messages(stack, shardConfig(1, 2));
+        expect(found).toContain(
+            `Tenant acme (${ACME}) belongs to shard 0 of 2 by its org id, but this stack is shard 1 of 2; a tenant must be declared only by the stack of its shard, which also declares its NATS account file.`,
+        );
+        expect(found).toContain(`${cm(ACME)} key ${accountFile(ACME)} is the NATS account file of tenant acme (${ACME}), which belongs to shard 0 of 2; this stack is shard 1 of 2 and may declare only its own tenants' account files.`);
+    });
+
+    it("refuses another shard's account file even without its tenant, in any object of the NATS namespace", async () => {
+        const copy = fixture("kubernetes:core/v1:ConfigMap", "copy", {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "copy", namespace: "nats" },
+            data: { [accountFile(ACME)]: byName(world(["acme"]), `nats-account-${ACME}`).props.data[accountFile(ACME)] },
+        });
+        expect(await messages([...shardWorld(1, 2), copy], shardConfig(1, 2))).toEqual([
+            `ConfigMap "nats/copy" key ${accountFile(ACME)} is the NATS account file of tenant acme (${ACME}), which belongs to shard 0 of 2; this stack is shard 1 of 2 and may declare only its own tenants' account files.`,
+        ]);
+    });
+
+    it("requires each tenant's account file in a shard without operator.conf: present, once, readable, its own account", async () => {
+        const missing = shardWorld(1, 2).filter((f) => f.name !== `nats-account-${GLOBEX}`);
+        expect(await messages(missing, shardConfig(1, 2))).toEqual([`Tenant globex's NATS account file ${accountFile(GLOBEX)}: no ConfigMap or Secret holds it; ${MUST}.`]);
+
+        const twice = shardWorld(1, 2);
+        const file = byName(twice, `nats-account-${GLOBEX}`);
+        const copy = clone(file);
+        copy.name = "copy";
+        copy.props.metadata.name = "copy";
+        expect(await messages([...twice, copy], shardConfig(1, 2))).toEqual([
+            `Tenant globex's NATS account file ${accountFile(GLOBEX)}: 2 objects hold (${cm(GLOBEX)}, ConfigMap "nats/copy") it; ${MUST}.`,
+        ]);
+
+        const garbled = shardWorld(1, 2);
+        byName(garbled, `nats-account-${GLOBEX}`).props.data[accountFile(GLOBEX)] = "# nothing here\n";
+        expect(await messages(garbled, shardConfig(1, 2))).toEqual([
+            `${cm(GLOBEX)} key ${accountFile(GLOBEX)} is not one resolver entry ("<account public key>": "<account JWT>"); ${MUST}, readable by the pack.`,
+        ]);
+
+        // globex's file holding initech's account, so initech's would be loaded twice and globex's not at all.
+        const swapped = shardWorld(1, 2);
+        byName(swapped, `nats-account-${GLOBEX}`).props.data[accountFile(GLOBEX)] = byName(swapped, `nats-account-${INITECH}`).props.data[accountFile(INITECH)];
+        expect(await messages(swapped, shardConfig(1, 2))).toEqual([`${cm(GLOBEX)} key ${accountFile(GLOBEX)}: it holds the account named "${INITECH}", not tenant globex's account "${GLOBEX}"; ${MUST}.`]);
+    });
+
+    it("refuses an account of a shard signed by another operator than the pinned one", async () => {
+        const stack = shardWorld(1, 2);
+        const data = byName(stack, `nats-account-${GLOBEX}`).props.data;
+        data[accountFile(GLOBEX)] = editAccountConf(data[accountFile(GLOBEX)], () => undefined, OTHER);
+        expect(await messages(stack, shardConfig(1, 2))).toEqual([
+            `${cm(GLOBEX)} key ${accountFile(GLOBEX)}: its account is signed by ${OTHER.publicKey}, not by the pinned operator ${OPERATOR.publicKey} the shared shard's server trusts; ${MUST}.`,
+            `${cm(GLOBEX)} key ${accountFile(GLOBEX)}: NATS account "${GLOBEX}" (${natsOf("globex").accountPublicKey}) is signed by ${OTHER.publicKey}, which neither an operator configuration of the stack nor the pack's natsOperatorKey trusts.`,
+        ]);
+    });
+
+    it("refuses an account of a shard importing from any account but the pinned PLATFORM, such as another shard's tenant", async () => {
+        const stack = shardWorld(1, 2);
+        const data = byName(stack, `nats-account-${GLOBEX}`).props.data;
+        data[accountFile(GLOBEX)] = editAccountConf(data[accountFile(GLOBEX)], (nats) => {
+            nats.imports[0].account = natsOf("acme").accountPublicKey;
+        });
+        expect(await messages(stack, shardConfig(1, 2))).toEqual([
+            `${cm(GLOBEX)} key ${accountFile(GLOBEX)}: NATS account "${GLOBEX}" of tenant globex imports stream "platform.broadcast.>" from account "${natsOf("acme").accountPublicKey}", which is not the platform account PLATFORM; tenants may import only from PLATFORM.`,
+        ]);
+    });
+
+    it("refuses a shared shard whose operator.conf trusts another operator or preloads another PLATFORM than the pinned ones", async () => {
+        const otherOperator = { ...shardConfig(0, 2), natsOperatorKey: OTHER.publicKey };
+        expect(await messages(shardWorld(0, 2), otherOperator)).toContain(
+            `ConfigMap "nats/nats-operator" key operator.conf: it trusts operator ${OPERATOR.publicKey}, not the pinned natsOperatorKey ${OTHER.publicKey}; every stack of the registry must trust the same operator.`,
+        );
+        const otherPlatform = { ...shardConfig(0, 2), natsPlatformAccountKey: natsOf("acme").accountPublicKey };
+        expect(await messages(shardWorld(0, 2), otherPlatform)).toEqual([
+            `ConfigMap "nats/nats-operator" key operator.conf: its PLATFORM account is ${natsOf("PLATFORM").accountPublicKey}, not the pinned natsPlatformAccountKey ${natsOf("acme").accountPublicKey}; tenants of every shard import from the pinned account, so it must be the PLATFORM account the server loads.`,
+        ]);
+    });
+
+    it("still refuses an include in shard 0 that is no registry tenant's account file", async () => {
+        const stack = shardWorld(0, 2);
+        const conf = byName(stack, "nats-operator").props.data;
+        conf["operator.conf"] = conf["operator.conf"].replace(`  include "${accountFile(ACME)}"`, `  include "${accountFile(ACME)}"\n  include "org_zzzz9999.conf"`);
+        expect(await messages(stack, shardConfig(0, 2))).toEqual([
+            `ConfigMap "nats/nats-operator" key operator.conf: it includes "org_zzzz9999.conf", which no ConfigMap or Secret in namespace nats holds; the NATS configuration the server loads must be fully known and readable so every tenant's account can be checked.`,
+        ]);
+    });
+});
+
+describe("isolate-tenant-nats: a partial plan (tenancy plan --base)", () => {
+    const acmeOnly = () => world().filter((f) => !/^(globex|initech)/.test(f.name) && f.name !== `nats-account-${GLOBEX}` && f.name !== `nats-account-${INITECH}`);
+
+    it("accepts operator.conf including the files of the tenants outside the plan", async () => {
+        expect(await messages(acmeOnly(), { ...CONFIG, planOnlyTenants: [ACME] })).toEqual([]);
+    });
+
+    it("still checks the files of the tenants in the plan, and refuses the same stack as a whole plan", async () => {
+        expect(await messages(acmeOnly(), { ...CONFIG, planOnlyTenants: [ACME, GLOBEX] })).toEqual([
+            `ConfigMap "nats/nats-operator" key operator.conf: it includes "${accountFile(GLOBEX)}", which no ConfigMap or Secret in namespace nats holds; the NATS configuration the server loads must be fully known and readable so every tenant's account can be checked.`,
+        ]);
+        expect(await messages(acmeOnly(), CONFIG)).toHaveLength(2);
+    });
+
+    it("checks what the plan declares as strictly as a whole plan", async () => {
+        const stack = acmeOnly();
+        const data = byName(stack, `nats-account-${ACME}`).props.data;
+        data[accountFile(ACME)] = editAccountConf(data[accountFile(ACME)], (nats) => {
+            nats.imports[0].account = natsOf("globex").accountPublicKey;
+        });
+        expect(await messages(stack, { ...CONFIG, planOnlyTenants: [ACME] })).toEqual([
+            `${cm(ACME)} key ${accountFile(ACME)}: NATS account "${ACME}" of tenant acme imports stream "platform.broadcast.>" from account "${natsOf("globex").accountPublicKey}", which is not the platform account PLATFORM; tenants may import only from PLATFORM.`,
+        ]);
+        expect(entry("acme", REGISTRY).tenant.id).toBe(ACME);
+    });
+});
