@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import {
     addCommand,
+    packConfigCommand,
     planCommand,
     rotateCommand,
     schemaCommand,
@@ -13,7 +14,7 @@ import {
 } from "./commands";
 
 /** Every verb of the `tenancy` command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [validateCommand, addCommand, secretsCommand, planCommand, rotateCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [validateCommand, addCommand, secretsCommand, planCommand, packConfigCommand, rotateCommand, schemaCommand];
 
 /** The version of this tenancy, from its package.json. */
 export function version(): string {
@@ -26,7 +27,7 @@ Provisions every customer organization onto the shared Kubernetes cluster and NA
 tenant registry in git.
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join("\n")}
+${COMMANDS.map((c) => `  ${c.name.padEnd(13)}${c.summary}`).join("\n")}
 
 Run "tenancy <command> --help" for a command's options, "tenancy --version" for the version.
 `;
@@ -69,5 +70,11 @@ export function processIO(): CommandIO {
         err: (text) => process.stderr.write(text),
         errIsTTY: Boolean(process.stderr.isTTY),
         cwd: process.cwd(),
+        readStdin: async () => {
+            if (process.stdin.isTTY) return undefined;
+            const chunks: Buffer[] = [];
+            for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+            return Buffer.concat(chunks).toString("utf8");
+        },
     };
 }

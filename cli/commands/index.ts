@@ -1,5 +1,6 @@
 export { addCommand } from "./add";
 export { parseCommandArgs, parseFlags } from "./args";
+export { packConfigCommand } from "./pack-config";
 export { planCommand } from "./plan";
 export type { Flags, FlagSpec } from "./args";
 export { rotateCommand } from "./rotate";

@@ -10,6 +10,8 @@ export interface CommandIO {
     cwd: string;
     /** Silence (ms) after which `plan` prints a still-working line when stderr is not a terminal; default 8000. */
     heartbeatMs?: number;
+    /** Reads all of standard input; undefined when it is a terminal (nothing piped in). */
+    readStdin?: () => Promise<string | undefined>;
 }
 
 /** One verb of the `tenancy` CLI. */

@@ -69,8 +69,8 @@ describe("usage", () => {
     it("lists the verbs with --help and exits 2 without a verb", async () => {
         const help = captureIO();
         expect(await main(["--help"], help)).toBe(0);
-        expect(COMMANDS.map((c) => c.name)).toEqual(["validate", "add", "secrets", "plan", "rotate", "schema"]);
-        for (const command of COMMANDS) expect(help.stdout()).toContain(`  ${command.name.padEnd(10)}${command.summary}`);
+        expect(COMMANDS.map((c) => c.name)).toEqual(["validate", "add", "secrets", "plan", "pack-config", "rotate", "schema"]);
+        for (const command of COMMANDS) expect(help.stdout()).toContain(`  ${command.name.padEnd(13)}${command.summary}`);
         const none = captureIO();
         expect(await main([], none)).toBe(2);
         expect(none.stderr()).toBe(help.stdout());
@@ -79,7 +79,7 @@ describe("usage", () => {
     it("names an unknown verb, an unknown flag and a missing value", async () => {
         const verb = captureIO();
         expect(await main(["deploy"], verb)).toBe(2);
-        expect(verb.stderr()).toBe('tenancy: unknown command "deploy"; commands: validate, add, secrets, plan, rotate, schema\n');
+        expect(verb.stderr()).toBe('tenancy: unknown command "deploy"; commands: validate, add, secrets, plan, pack-config, rotate, schema\n');
         const flag = captureIO();
         expect(await main(["validate", "--tenant", "x"], flag)).toBe(2);
         expect(flag.stderr()).toBe('tenancy validate: unknown flag --tenant; known flags: --tenants\nRun "tenancy validate --help" for usage.\n');

@@ -12,6 +12,7 @@ export const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 /** A step of a workflow job as written. */
 export interface Step {
     name?: string;
+    id?: string;
     uses?: string;
     run?: string;
     if?: string;

@@ -98,14 +98,23 @@ describe("the GitHub Actions workflows", () => {
         expect(workflow("pull-request.yml").doc.jobs.test.steps.map((s) => s.run)).toContain("npm test");
     });
 
-    it("apply one run at a time per stack, in an environment that can require approval, with the policy pack", () => {
+    it("apply every stack (one per shard) in parallel, one run at a time per stack, in an environment that can require approval, with the policy pack", () => {
         const { doc } = workflow("apply.yml");
-        expect(doc.concurrency).toEqual({ group: "pulumi-up-${{ vars.PULUMI_STACK }}", "cancel-in-progress": false });
-        expect(doc.jobs.up.environment).toBe("pulumi-${{ vars.PULUMI_STACK }}");
-        const up = doc.jobs.up.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
-        expect(up.with).toMatchObject({ command: "up", policyPacks: "policy", "stack-name": "${{ vars.PULUMI_STACK }}" });
+        const up = doc.jobs.up as typeof doc.jobs.up & { strategy: unknown; concurrency: unknown };
+        expect(up.strategy).toEqual({ "fail-fast": false, matrix: { stack: "${{ fromJSON(vars.PULUMI_STACKS || format('[\"{0}\"]', vars.PULUMI_STACK)) }}" } });
+        expect(up.concurrency).toEqual({ group: "pulumi-up-${{ matrix.stack }}", "cancel-in-progress": false });
+        expect(up.environment).toBe("pulumi-${{ matrix.stack }}");
+        const step = up.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+        expect(step.with).toMatchObject({ command: "up", policyPacks: "policy", "stack-name": "${{ matrix.stack }}", policyPackConfigs: "${{ steps.pack.outputs.file }}" });
         const preview = workflow("pull-request.yml").doc.jobs.preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
-        expect(preview.with).toMatchObject({ command: "preview", policyPacks: "policy", "comment-on-pr": false });
+        expect(preview.with).toMatchObject({ command: "preview", policyPacks: "policy", "comment-on-pr": false, policyPackConfigs: "${{ steps.pack.outputs.file }}" });
+    });
+
+    it("give the pack a stack's committed pack configuration when there is one", () => {
+        for (const [file, job] of [["apply.yml", "up"], ["pull-request.yml", "preview"]] as const) {
+            const step = workflow(file).doc.jobs[job].steps.find((s) => s.id === "pack")!;
+            expect(step.run, file).toBe('if [ -f "policy/config/$STACK.json" ]; then echo "file=policy/config/$STACK.json" >> "$GITHUB_OUTPUT"; fi\n');
+        }
     });
 
     it("run the end-to-end suite only for changes to what it exercises", () => {
