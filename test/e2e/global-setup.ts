@@ -6,10 +6,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { NATS_NAMESPACE, PLATFORM_CONTROLLER, PLATFORM_NAMESPACE } from "../../contract";
 import { loadRegistry } from "../../registry";
 import { toolBinDir, type ToolName } from "../../tools/paths";
-import { startCluster, type Cluster } from "./support/cluster";
+import { platformPrerequisites, startCluster, type Cluster } from "./support/cluster";
 import { ONBOARDED, type E2eContext } from "./support/context";
 import { createStack, pulumi, PROJECT_ROOT, runBounded, type StackWorkspace } from "./support/stack";
 
@@ -41,20 +40,6 @@ function secretConfig(registryDir: string) {
         }
     }
     return secrets;
-}
-
-// What the platform installs before tenancy runs (README, "Using it against a real cluster"): the
-// NATS server's namespace and the orchestrator's namespace and ServiceAccount.
-async function platformPrerequisites(c: Cluster): Promise<void> {
-    const objects: Array<[string, unknown]> = [
-        ["/api/v1/namespaces", { metadata: { name: NATS_NAMESPACE } }],
-        ["/api/v1/namespaces", { metadata: { name: PLATFORM_NAMESPACE } }],
-        [`/api/v1/namespaces/${PLATFORM_NAMESPACE}/serviceaccounts`, { metadata: { name: PLATFORM_CONTROLLER } }],
-    ];
-    for (const [url, body] of objects) {
-        const { status, body: text } = await c.request("POST", url, body);
-        if (status !== 201) throw new Error(`creating ${url} ${JSON.stringify(body)} failed (${status}): ${text}`);
-    }
 }
 
 let cluster: Cluster | undefined;

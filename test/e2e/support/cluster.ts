@@ -28,6 +28,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 
+import { NATS_NAMESPACE, PLATFORM_CONTROLLER, PLATFORM_NAMESPACE } from "../../../contract";
 import { toolBinary, toolVersion } from "../../../tools/paths";
 import { freePort } from "../../support/ports";
 
@@ -422,5 +423,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         await stop(); // keeps the folder (logs) when keepDir is set
 
         throw new Error(message);
+    }
+}
+
+/**
+ * What the platform installs before tenancy runs (README, "Using it against a real cluster"): the
+ * NATS server's namespace and the orchestrator's namespace and ServiceAccount.
+ */
+export async function platformPrerequisites(c: Pick<Cluster, "request">): Promise<void> {
+    const objects: Array<[string, unknown]> = [
+        ["/api/v1/namespaces", { metadata: { name: NATS_NAMESPACE } }],
+        ["/api/v1/namespaces", { metadata: { name: PLATFORM_NAMESPACE } }],
+        [`/api/v1/namespaces/${PLATFORM_NAMESPACE}/serviceaccounts`, { metadata: { name: PLATFORM_CONTROLLER } }],
+    ];
+    for (const [url, body] of objects) {
+        const { status, body: text } = await c.request("POST", url, body);
+        if (status !== 201) throw new Error(`creating ${url} ${JSON.stringify(body)} failed (${status}): ${text}`);
     }
 }

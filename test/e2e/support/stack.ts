@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { RULES } from "../../../policy/rules";
+import { packConfig, type PackSettings } from "../../../cli/plan/pack-config";
 import { toolsPath } from "../../../tools/paths";
 
 /** The project the CLI runs: the repository itself (Pulumi.yaml, infra/index.ts, policy/). */
@@ -36,14 +36,15 @@ export interface StackWorkspace {
     env: NodeJS.ProcessEnv;
 }
 
-/** Runs a command bounded in time; past the bound it is stopped by PID (SIGTERM, then SIGKILL). */
-export function runBounded(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<CliRun> {
+/** Runs a command bounded in time (with `input` on its stdin, if given); past the bound it is stopped by PID (SIGTERM, then SIGKILL). */
+export function runBounded(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; input?: string }): Promise<CliRun> {
     return new Promise((resolve) => {
-        const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+        if (options.input !== undefined) child.stdin!.end(options.input);
         let stdout = "";
         let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-        child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+        child.stdout!.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+        child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
         let killer: NodeJS.Timeout | undefined;
         const timer = setTimeout(() => {
             stderr += `\n[e2e] ${path.basename(command)} ${args[0]} exceeded ${options.timeoutMs} ms and was stopped\n`;
@@ -95,19 +96,12 @@ export interface ConfigValue {
 }
 
 /**
- * The pack's configuration for a stack that deploys `registryDir`: every rule that judges against
- * the registry reads that one (as `tenancy plan` configures it), as `--policy-pack-config` gives it.
- */
-export function packConfig(registryDir: string): Record<string, { registryDir: string }> {
-    const reading = RULES.filter((rule) => rule.configSchema?.properties && "registryDir" in rule.configSchema.properties);
-    return Object.fromEntries(reading.map((rule) => [rule.name, { registryDir }]));
-}
-
-/**
  * Creates a stack in a new file backend (`pulumi login file://…`, `pulumi stack init`) and sets
- * its config; the passphrase is random per workspace.
+ * its config; the passphrase is random per workspace. The pack's `--policy-pack-config` is what
+ * `tenancy pack-config` prints: the stack's registry for every rule that reads one, plus `pack`
+ * (a shard and its pinned keys).
  */
-export async function createStack(config: ConfigValue[], stack = "e2e"): Promise<StackWorkspace> {
+export async function createStack(config: ConfigValue[], stack = "e2e", pack: PackSettings = {}): Promise<StackWorkspace> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-e2e-stack-"));
     fs.mkdirSync(path.join(dir, "state"));
     const env: NodeJS.ProcessEnv = {
@@ -125,7 +119,8 @@ export async function createStack(config: ConfigValue[], stack = "e2e"): Promise
     delete env.PULUMI_STACK;
     const policyConfig = path.join(dir, "policy-config.json");
     const ws: StackWorkspace = { dir, stack, configFile: path.join(dir, `Pulumi.${stack}.yaml`), env, policy: ["--policy-pack", path.join(PROJECT_ROOT, "policy"), "--policy-pack-config", policyConfig] };
-    fs.writeFileSync(policyConfig, JSON.stringify(packConfig(config.find((c) => c.key === "tenancy:tenantsDir")?.value ?? path.join(PROJECT_ROOT, "tenants"))));
+    const registryDir = config.find((c) => c.key === "tenancy:tenantsDir")?.value ?? path.join(PROJECT_ROOT, "tenants");
+    fs.writeFileSync(policyConfig, JSON.stringify(packConfig({ registryDir, ...pack })));
     // stack init writes the passphrase salt into Pulumi.<stack>.yaml next to Pulumi.yaml: run it in
     // a folder holding only a copy of Pulumi.yaml, so that file is the workspace's config file.
     fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
