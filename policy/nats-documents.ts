@@ -86,7 +86,8 @@ function includeResolver(entries: DataEntry[], config: Pick<GuardConfig, "natsNa
     const namespaces = config.natsNamespaces.join(", ");
     return (file) => {
         const found = byKey.get(path.basename(file)) ?? [];
-        if (found.length === 0 && elsewhere.has(path.basename(file))) return { text: "" };
+        // Only a plain file name: a path could make the server read a file no stack declares.
+        if (found.length === 0 && file === path.basename(file) && elsewhere.has(file)) return { text: "" };
         if (found.length === 0) return { problem: `which no ConfigMap or Secret in namespace ${namespaces} holds` };
         if (found.length > 1) return { problem: `which ${found.length} objects hold (${found.map((e) => describeObject(e.object)).join(", ")}): the pack cannot tell which the server loads` };
         if (isUnknown(found[0].text)) return { problem: `which is unknown during preview (${describeObject(found[0].object)})` };

@@ -6,19 +6,21 @@
 import type { Account } from "@nats-io/jwt";
 import { parseAccountConf } from "../components";
 import { natsAccountConfKey } from "../contract";
+import { SHARED_SHARD } from "../registry";
 import type { GuardConfig } from "./config";
 import type { DataEntry, NatsDeclarations } from "./nats-documents";
 import { decodeAs, operatorsOf, preloadedAccounts, type KnownTenants } from "./nats-operator";
 import { describeObject } from "./objects";
 import type { Report } from "./rule-kit";
-import { SHARED_SHARD } from "../registry";
 import type { ShardView } from "./shards";
 import type { StackIndex } from "./stack-index";
 import { isUnknown } from "./unknowns";
 
 /** The pinned keys, as read from the pack configuration. */
 export interface Pins {
+    /** Public key of the operator every account must be signed by (natsOperatorKey). */
     operator?: string;
+    /** Public key of the PLATFORM account tenants import from (natsPlatformAccountKey). */
     platformAccount?: string;
 }
 
@@ -35,6 +37,10 @@ export function checkShard(index: StackIndex, config: GuardConfig, tenants: Know
     const here = view.shard ? `shard ${view.shard.index} of ${view.shard.count}` : "this stack";
     for (const [slug, id] of tenants.ids) {
         const component = index.tenantComponents.get(slug)?.urn ?? first;
+        if (view.partial && (id === undefined || isUnknown(id))) {
+            report(`Tenant ${slug}'s org id is ${id === undefined ? "not declared" : "unknown during preview"}; in ${here} the pack must know every tenant's org id to tell which shard declares it and its NATS account file.`, component);
+            continue;
+        }
         const assigned = id !== undefined && !isUnknown(id) ? view.shardOfId.get(id) : undefined;
         if (view.shard && assigned !== undefined && assigned !== view.shard.index) {
             report(`Tenant ${slug} (${id}) belongs to shard ${assigned} of ${view.shard.count} by its org id, but this stack is ${here}; a tenant must be declared only by the stack of its shard, which also declares its NATS account file.`, component);

@@ -57,21 +57,21 @@ export function shardView(config: GuardConfig): ShardView {
     return view;
 }
 
-const OPERATOR_KEY = /^O[A-Z2-7]{55}$/;
-const ACCOUNT_KEY = /^A[A-Z2-7]{55}$/;
+const OPERATOR_KEY = { pattern: /^O[A-Z2-7]{55}$/, text: "an operator public key (O followed by 55 base32 characters)" };
+const ACCOUNT_KEY = { pattern: /^A[A-Z2-7]{55}$/, text: "an account public key (A followed by 55 base32 characters)" };
 
 /** The pinned keys, or the problems with them; a sharded stack must have both. */
 export function pinnedKeys(config: GuardConfig, view: ShardView): { operator?: string; platformAccount?: string; problems: string[] } {
     const problems: string[] = [];
     const sharded = (view.shard?.count ?? 2) > 1;
-    const read = (key: "natsOperatorKey" | "natsPlatformAccountKey", shape: RegExp, what: string, output: string) => {
+    const read = (key: "natsOperatorKey" | "natsPlatformAccountKey", shape: { pattern: RegExp; text: string }, what: string, output: string) => {
         const value = config[key];
         if (value === "") {
             if (sharded) problems.push(`The pack configuration sets no ${key}; a sharded stack cannot see the shared shard's operator.conf, so every stack of the registry must be pinned to the same ${what}: set ${key} to the stack output ${output}.`);
             return undefined;
         }
-        if (!shape.test(value)) {
-            problems.push(`The pack configuration's ${key} "${value}" is not ${what === "NATS operator" ? "an operator public key (O" : "an account public key (A"} followed by 55 base32 characters); set it to the stack output ${output}.`);
+        if (!shape.pattern.test(value)) {
+            problems.push(`The pack configuration's ${key} "${value}" is not ${shape.text}; set it to the stack output ${output}.`);
             return undefined;
         }
         return value;
