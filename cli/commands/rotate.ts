@@ -7,6 +7,8 @@ import {
     NATS_CREDENTIALS_SECRET,
     NATS_KEY_GENERATIONS_CONFIG,
 } from "../../contract";
+import { inShard, shardOf } from "../../registry";
+import { stackShard } from "../plan/pack-config";
 import type { StackConfigFiles } from "../plan/stack-config";
 import { parseCommandArgs } from "./args";
 import { registryOrReport, stackContext } from "./project";
@@ -68,6 +70,12 @@ Exit codes: 0 printed; 2 bad usage, unknown tenant, invalid registry or an unrea
         if (!registry) return 2;
         const entry = registry.entries.find((e) => e.tenant.slug === slug);
         if (!entry) throw new UsageError(`rotate: no tenant "${slug}" in the registry (no ${slug}.yaml)`);
+        const stackShardOf = stackShard(context.files.config);
+        if ("problem" in stackShardOf) throw new UsageError(`rotate: ${context.files.stackFile ?? `Pulumi.${context.stack}.yaml`}: ${stackShardOf.problem}`);
+        const { shard } = stackShardOf;
+        if (!inShard(entry.tenant.id, shard)) {
+            throw new UsageError(`rotate: tenant ${slug} belongs to shard ${shardOf(entry.tenant.id, shard.count)} of ${shard.count}, and stack ${context.stack} is shard ${shard.index}; give the stack of its shard with --stack`);
+        }
         const current = currentKeyGeneration(context.files, slug);
         if ("problem" in current) throw new UsageError(`rotate: ${current.problem}`);
         const next = current.generation + 1;

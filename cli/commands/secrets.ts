@@ -1,5 +1,7 @@
 import { configSetCommand, scanSecretValues, type UnreadableSecret } from "../plan/secret-values";
 import { parseCommandArgs } from "./args";
+import { inShard, shardOf } from "../../registry";
+import { stackShard } from "../plan/pack-config";
 import { registryOrReport, stackContext } from "./project";
 import { UsageError, type Command } from "./types";
 
@@ -18,7 +20,8 @@ never lands in a shell history. Values set with --secret are stored encrypted in
 which is committed. Nothing here reads or prints a secret value.
 
 Until its values are set, a tenant's other objects are created and only its Secrets wait;
-"tenancy plan" and "pulumi up" list what is missing.
+"tenancy plan" and "pulumi up" list what is missing. A shard's stack (tenancy:shard) holds the
+values of its own tenants only, so only those are compared.
 
 Options:
   <slug>          only this tenant
@@ -34,8 +37,16 @@ Exit codes: 0 listed (whether or not values are missing); 2 bad usage, unknown t
         const registry = registryOrReport("secrets", context.tenantsDir, io);
         if (!registry) return 2;
         const slug = positionals[0];
-        if (slug !== undefined && !registry.entries.some((e) => e.tenant.slug === slug)) {
+        const entry = slug === undefined ? undefined : registry.entries.find((e) => e.tenant.slug === slug);
+        if (slug !== undefined && !entry) {
             throw new UsageError(`secrets: no tenant "${slug}" in the registry (no ${slug}.yaml); add one with tenancy add ${slug} --plan PLAN`);
+        }
+        // A shard's stack holds the values of its own tenants only.
+        const stackShardOf = stackShard(context.files.config);
+        if ("problem" in stackShardOf) throw new UsageError(`secrets: ${context.files.stackFile ?? `Pulumi.${context.stack}.yaml`}: ${stackShardOf.problem}`);
+        const { shard } = stackShardOf;
+        if (entry && !inShard(entry.tenant.id, shard)) {
+            throw new UsageError(`secrets: tenant ${slug} belongs to shard ${shardOf(entry.tenant.id, shard.count)} of ${shard.count}, and stack ${context.stack} is shard ${shard.index}; give the stack of its shard with --stack`);
         }
         const where = `${context.files.stackFile ?? `Pulumi.${context.stack}.yaml (not created yet)`} (stack ${context.stack})`;
         const scan = scanSecretValues(context.files, registry);
@@ -43,9 +54,10 @@ Exit codes: 0 listed (whether or not values are missing); 2 bad usage, unknown t
             io.err(`tenancy secrets: tenancy:secrets in ${where} is not an object of values; set each with ${configSetCommand(context.stack, "tenancy:secrets.<slug>.<secret>.<key>")}\n`);
             return 2;
         }
-        const scope = slug === undefined ? registry.entries : registry.entries.filter((e) => e.tenant.slug === slug);
+        const scope = entry ? [entry] : registry.entries.filter((e) => inShard(e.tenant.id, shard));
+        const inScope = new Set(scope.map((e) => e.tenant.slug));
         const declared = scope.reduce((n, e) => n + e.tenant.secrets.reduce((k, s) => k + s.keys.length, 0), 0);
-        const missing = scan.unreadable.filter((u) => u.state === "missing" && (slug === undefined || u.tenant === slug));
+        const missing = scan.unreadable.filter((u) => u.state === "missing" && inScope.has(u.tenant));
         const subject = slug === undefined ? `${scope.length} tenant${scope.length === 1 ? "" : "s"}` : `tenant ${slug}`;
         if (declared === 0) {
             io.out(`tenancy secrets: ${subject} declare${scope.length === 1 ? "s" : ""} no secrets\n`);

@@ -67,6 +67,8 @@ function emptyChanges(): ReportChanges {
 /** Assembles the report; every list is in a fixed order so the same plan prints the same bytes. */
 export function buildReport(inputs: ReportInputs): PlanReport {
     const { registry, resources } = inputs;
+    // A shard's or partial plan reports the secret values of the tenants it declares, not the registry's.
+    const missingSecrets = inputs.scope ? inputs.missingSecrets.filter((m) => inputs.scope!.slugs.has(m.tenant)) : inputs.missingSecrets;
     const tenants = new Map<string, TenantReport>();
     for (const { tenant, file } of registry.entries) {
         if (inputs.scope && !inputs.scope.slugs.has(tenant.slug)) continue;
@@ -78,7 +80,7 @@ export function buildReport(inputs: ReportInputs): PlanReport {
     }
     const shared: PlanReport["shared"] = { resources: 0, objects: {}, policy: [], invalid: [], ...(inputs.base ? { changes: emptyChanges(), natsChanges: [] } : {}) };
     tally(inputs, tenants, shared);
-    for (const m of inputs.missingSecrets) tenants.get(m.tenant)?.missingSecrets.push({ path: m.path, secret: m.secret, state: m.state });
+    for (const m of missingSecrets) tenants.get(m.tenant)?.missingSecrets.push({ path: m.path, secret: m.secret, state: m.state });
     const removedTenants = inputs.base ? compare(inputs.base, tenants, shared) : undefined;
 
     const list = [...tenants.values()];
@@ -105,11 +107,11 @@ export function buildReport(inputs: ReportInputs): PlanReport {
             mandatoryViolations,
             advisories: all.length - mandatoryViolations,
             invalidObjects,
-            missingSecrets: inputs.missingSecrets.length,
+            missingSecrets: missingSecrets.length,
             diffErrors,
         },
         ok: mandatoryViolations === 0 && invalidObjects === 0 && diffErrors === 0,
-        missingSecrets: inputs.missingSecrets,
+        missingSecrets,
         tenants: list,
         ...(removedTenants ? { removedTenants } : {}),
         shared,

@@ -46,6 +46,15 @@ describe("tenancy rotate", () => {
         expect(other.stdout).toContain("raise its key generation from 1 to 2");
     });
 
+    it("rotates on a shard's stack only the tenants of that shard", async () => {
+        // The example tenants over 2 shards: acme in shard 0, globex and initech in shard 1.
+        const dir = project("prod-1", "config:\n  tenancy:shard:\n    index: 1\n    count: 2\n");
+        expect((await runCli(["rotate", "globex", "--stack", "prod-1", "--tenants", EXAMPLE_REGISTRY], { cwd: dir })).code).toBe(0);
+        expect(await runCli(["rotate", "acme", "--stack", "prod-1", "--tenants", EXAMPLE_REGISTRY], { cwd: dir })).toEqual({
+            code: 2, stdout: "", stderr: `tenancy rotate: tenant acme belongs to shard 0 of 2, and stack prod-1 is shard 1; give the stack of its shard with --stack\n${HINT}`,
+        });
+    });
+
     it("refuses a generation it cannot read", async () => {
         const bad = project("bad", "config:\n  tenancy:natsKeyGenerations:\n    acme: two\n");
         expect(await runCli(["rotate", "acme", "--stack", "bad", "--tenants", EXAMPLE_REGISTRY], { cwd: bad })).toEqual({

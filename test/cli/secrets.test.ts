@@ -119,3 +119,17 @@ describe("tenancy secrets", () => {
         });
     });
 });
+
+describe("tenancy secrets on a shard's stack", () => {
+    it("compares only the tenants of the stack's shard, and names the shard of a tenant that is not its own", async () => {
+        const dir = project(stackText("  tenancy:shard:\n    index: 1\n    count: 2\n"));
+        // The example tenants over 2 shards: acme in shard 0, globex and initech in shard 1.
+        expect((await secrets(dir, ["--stack", "ci", "--tenants", EXAMPLE_REGISTRY])).stdout).toBe(
+            "tenancy secrets: all 1 declared secret value of 2 tenants are set in Pulumi.ci.yaml (stack ci)\n",
+        );
+        expect(await secrets(dir, ["acme", "--stack", "ci", "--tenants", EXAMPLE_REGISTRY])).toEqual({
+            code: 2, stdout: "",
+            stderr: `tenancy secrets: tenant acme belongs to shard 0 of 2, and stack ci is shard 1; give the stack of its shard with --stack\n${HINT}`,
+        });
+    });
+});
