@@ -1,15 +1,63 @@
 /**
  * Entry of the child process that records one program run: the Pulumi runtime's state is
- * process-global, so every recording gets a fresh process. Speaks over the IPC channel only,
- * so that whatever the program prints cannot corrupt the result.
+ * process-global, so every recording gets a fresh process. Receives its request over the IPC
+ * channel and answers over a pipe of its own (fd 3), so that whatever the program prints cannot
+ * corrupt the result.
  */
 import * as fs from "node:fs";
+import * as v8 from "node:v8";
 import * as pulumi from "@pulumi/pulumi";
 import { ProgramError, recordProgram } from "./record";
-import type { ChildRequest, ChildResponse } from "./fork";
+import { RESULTS_FD, type ChildEvents, type ChildRequest, type ChildResponse } from "./fork";
+import type { RecordEvent } from "./monitor";
+
+// One frame: its length (4 bytes, little-endian), then the message serialized as IPC's "advanced"
+// mode does. Written synchronously: the SDK keeps this process's event loop busy for seconds at a
+// time, and asynchronous writes (IPC's) would wait for it, so the parent would hear of every
+// registration only at the end.
+function send(message: ChildEvents | ChildResponse): void {
+    const body = v8.serialize(message);
+    const frame = Buffer.allocUnsafe(4 + body.length);
+    frame.writeUInt32LE(body.length, 0);
+    body.copy(frame, 4);
+    for (let offset = 0; offset < frame.length; ) {
+        try {
+            offset += fs.writeSync(RESULTS_FD, frame, offset);
+        } catch (error) {
+            // A non-blocking pipe that is full: wait a moment for the parent to read.
+            if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        }
+    }
+}
 
 function reply(message: ChildResponse): void {
-    process.send!(message, () => process.exit(0));
+    flush();
+    send(message);
+    process.exit(0);
+}
+
+// Registrations go to the parent as they are recorded, in batches, so that it can analyze them
+// while the program still runs, and so that no single message holds the whole recording.
+const BATCH = 128;
+let batch: RecordEvent[] = [];
+let flushing = false;
+
+function flush(): void {
+    flushing = false;
+    if (batch.length === 0) return;
+    const events = batch;
+    batch = [];
+    send({ events });
+}
+
+function stream(event: RecordEvent): void {
+    batch.push(event);
+    if (batch.length >= BATCH) flush();
+    else if (!flushing) {
+        flushing = true;
+        setImmediate(flush);
+    }
 }
 
 process.once("message", (request: ChildRequest) => {
@@ -18,11 +66,39 @@ process.once("message", (request: ChildRequest) => {
     // tsx's source maps took ~40% of a recording. Without maps, line numbers are the transpiled
     // code's, so errors name the program file but no line.
     process.setSourceMapsEnabled(false);
-    recordProgram(() => require(request.programFile), { ...request, key }).then(
-        (resources) => reply({ ok: true, resources }),
+    withoutUnusedStackTraces();
+    recordProgram(() => require(request.programFile), { ...request, key, onEvent: stream }).then(
+        () => reply({ ok: true }),
         (error: unknown) => reply({ ok: false, messages: error instanceof ProgramError ? messagesOf(error) : [describe(error)] }),
     );
 });
+
+// Internal SDK modules, patched in this child only (the runtime's functions are looked up on the
+// module object at every call).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> };
+
+/**
+ * The SDK formats two stack traces per resource that nothing here reads: every promise it tracks
+ * for leak reports gets one (printed only under PULUMI_DEBUG_PROMISE_LEAKS, which the child's
+ * environment never has), and every resource gets the whole stack, unbounded, parsed into a source
+ * position for the engine (which the recording does not record). Both took a quarter of a
+ * recording's CPU and their strings much of its garbage. The leak tracking itself stays; errors
+ * still carry their stacks (describe() reads them).
+ */
+function withoutUnusedStackTraces(): void {
+    const track = debuggable.debuggablePromise;
+    debuggable.debuggablePromise = (p, ctx) => {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            return track(p, ctx);
+        } finally {
+            Error.stackTraceLimit = limit;
+        }
+    };
+    (pulumi.Resource as unknown as { callsites: () => unknown[] }).callsites = () => [];
+}
 
 function messagesOf(error: ProgramError): string[] {
     return [...new Set(error.causes.map(describe))];

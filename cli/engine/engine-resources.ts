@@ -12,38 +12,41 @@ import { OUTPUT_SIG, RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN } from "./wire";
  */
 export function engineResources(recorded: RecordedResource[], properties: "inputs" | "outputs"): EngineResource[] {
     const byUrn = new Map(recorded.map((r) => [r.urn, r]));
-    return recorded.map((r) => {
-        const providerUrn = r.provider ? r.provider.slice(0, r.provider.lastIndexOf("::")) : "";
-        const provider = providerUrn ? byUrn.get(providerUrn) : undefined;
-        const engineProvider: EngineProvider | undefined = provider
-            ? { name: provider.name, type: provider.type, urn: provider.urn, properties: analyzerValue(provider.inputs) as Record<string, unknown> }
-            : r.custom && !r.type.startsWith("pulumi:providers:")
-              ? defaultProvider(r)
-              : undefined;
-        const timeouts = r.options.customTimeouts;
-        return {
-            type: r.type,
-            name: r.name,
-            urn: r.urn,
-            properties: analyzerValue(r[properties] ?? {}) as Record<string, unknown>,
-            options: {
-                protect: r.options.protect ?? false,
-                ignoreChanges: r.options.ignoreChanges,
-                ...(r.options.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: r.options.deleteBeforeReplace } : {}),
-                additionalSecretOutputs: r.options.additionalSecretOutputs,
-                aliases: r.options.aliases.map((a) => aliasUrn(a, r)),
-                ...(timeouts
-                    ? { customTimeouts: { create: seconds(timeouts.create), update: seconds(timeouts.update), delete: seconds(timeouts.delete) } }
-                    : {}),
-                ...(r.parent ? { parent: r.parent } : {}),
-            },
+    return recorded.map((r) => engineResource(r, byUrn, properties));
+}
+
+/** One resource of engineResources; `byUrn` must hold its provider (registered before it). */
+export function engineResource(r: RecordedResource, byUrn: ReadonlyMap<string, RecordedResource>, properties: "inputs" | "outputs"): EngineResource {
+    const providerUrn = r.provider ? r.provider.slice(0, r.provider.lastIndexOf("::")) : "";
+    const provider = providerUrn ? byUrn.get(providerUrn) : undefined;
+    const engineProvider: EngineProvider | undefined = provider
+        ? { name: provider.name, type: provider.type, urn: provider.urn, properties: analyzerValue(provider.inputs) as Record<string, unknown> }
+        : r.custom && !r.type.startsWith("pulumi:providers:")
+          ? defaultProvider(r)
+          : undefined;
+    const timeouts = r.options.customTimeouts;
+    return {
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        properties: analyzerValue(r[properties] ?? {}) as Record<string, unknown>,
+        options: {
+            protect: r.options.protect ?? false,
+            ignoreChanges: r.options.ignoreChanges,
+            ...(r.options.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: r.options.deleteBeforeReplace } : {}),
+            additionalSecretOutputs: r.options.additionalSecretOutputs,
+            aliases: r.options.aliases.map((a) => aliasUrn(a, r)),
+            ...(timeouts
+                ? { customTimeouts: { create: seconds(timeouts.create), update: seconds(timeouts.update), delete: seconds(timeouts.delete) } }
+                : {}),
             ...(r.parent ? { parent: r.parent } : {}),
-            ...(engineProvider ? { provider: engineProvider } : {}),
-            dependencies: r.dependencies,
-            propertyDependencies: r.propertyDependencies,
-            custom: r.custom,
-        };
-    });
+        },
+        ...(r.parent ? { parent: r.parent } : {}),
+        ...(engineProvider ? { provider: engineProvider } : {}),
+        dependencies: r.dependencies,
+        propertyDependencies: r.propertyDependencies,
+        custom: r.custom,
+    };
 }
 
 // Without an explicit provider the engine uses the package's default provider, named after its version.

@@ -1,5 +1,8 @@
 import { fork } from "node:child_process";
+import type { Readable } from "node:stream";
+import * as v8 from "node:v8";
 import * as path from "node:path";
+import { treeOrder, type RecordEvent } from "./monitor";
 import type { RecordedResource } from "./types";
 
 /** What the parent sends the recording child. */
@@ -20,8 +23,16 @@ export interface ChildRequest {
     keyFile: string;
 }
 
-/** What the child answers. */
-export type ChildResponse = { ok: true; resources: RecordedResource[] } | { ok: false; messages: string[] };
+/** The child's file descriptor for its answers (a pipe; see child.ts). */
+export const RESULTS_FD = 3;
+
+/** What the child answers once the program has run: every registration was streamed before (ChildEvents). */
+export type ChildResponse = { ok: true } | { ok: false; messages: string[] };
+
+/** Registrations (and component outputs) as the child records them, in order. */
+export interface ChildEvents {
+    events: RecordEvent[];
+}
 
 /** Options of a recording in a child process. */
 export interface ForkOptions extends ChildRequest {
@@ -31,6 +42,12 @@ export interface ForkOptions extends ChildRequest {
     timeoutMs?: number;
     /** Receives what the program writes to stdout/stderr, line by line. */
     onOutput?: (line: string) => void;
+    /**
+     * Receives each registration as soon as it is recorded, while the program still runs. A
+     * component's outputs arrive later and are set on the same object; the promise resolves with
+     * every registration in tree order once the program has finished.
+     */
+    onResource?: (resource: RecordedResource) => void;
 }
 
 /** The program could not be recorded: the messages say why, without stack traces. */
@@ -50,8 +67,8 @@ export function recordInChild(options: ForkOptions): Promise<RecordedResource[]>
     return new Promise((resolve, reject) => {
         const child = fork(path.join(__dirname, "child.ts"), [], {
             cwd: options.cwd,
-            execArgv: ["--require", require.resolve("tsx/cjs")],
-            stdio: ["ignore", "pipe", "pipe", "ipc"],
+            execArgv: [...profilingArgs(), "--require", require.resolve("tsx/cjs")],
+            stdio: ["ignore", "pipe", "pipe", "pipe", "ipc"],
             // The program reads config through the runtime, not the environment; clear any inherited
             // PULUMI_* so that a developer's shell cannot change what is planned.
             env: cleanEnv(process.env),
@@ -86,16 +103,72 @@ export function recordInChild(options: ForkOptions): Promise<RecordedResource[]>
             if (result instanceof Error) reject(result);
             else resolve(result);
         };
-        child.on("message", (message: ChildResponse) => {
-            finish(message.ok ? message.resources : new RecordError(message.messages));
+        const recorded = new Map<string, RecordedResource>();
+        const onMessage = (message: ChildResponse | ChildEvents) => {
+            if ("events" in message) {
+                for (const event of message.events) {
+                    if (event.kind === "resource") {
+                        recorded.set(event.resource.urn, event.resource);
+                        options.onResource?.(event.resource);
+                    } else {
+                        const resource = recorded.get(event.urn);
+                        if (resource) resource.outputs = event.outputs;
+                    }
+                }
+                return;
+            }
+            finish(message.ok ? treeOrder(recorded.values()) : new RecordError(message.messages));
+        };
+        readFrames(child.stdio[RESULTS_FD] as Readable, onMessage, (error) => {
+            finish(error);
+            child.kill("SIGKILL");
         });
         child.on("error", (error) => finish(new RecordError([`could not start the recording process: ${error.message}`])));
-        child.on("exit", (code, signal) => {
+        // After the answers' pipe and the output have been read to their end.
+        child.on("close", (code, signal) => {
             const detail = tail.length > 0 ? `; its last output:\n${tail.join("\n")}` : "";
             finish(new RecordError([`the recording process exited (${signal ?? `code ${code}`}) before reporting${detail}`]));
         });
-        const { cwd: _cwd, timeoutMs: _t, onOutput: _o, ...request } = options;
+        const { cwd: _cwd, timeoutMs: _t, onOutput: _o, onResource: _r, ...request } = options;
         child.send(request satisfies ChildRequest);
+    });
+}
+
+/** Extra node flags for the recording child and the pack (e.g. `--cpu-prof`), from TENANCY_PROFILE_NODE_ARGS: for profiling only. */
+export function profilingArgs(): string[] {
+    return (process.env.TENANCY_PROFILE_NODE_ARGS ?? "").split(" ").filter(Boolean);
+}
+
+// Reads the child's frames (see child.ts) and passes each message on, in order.
+function readFrames(stream: Readable, onMessage: (message: ChildResponse | ChildEvents) => void, onError: (error: Error) => void): void {
+    let pending: Buffer[] = [];
+    let buffered = 0;
+    // Bytes the next frame needs in all (header included), once its header has arrived.
+    let needed = 4;
+    stream.on("data", (chunk: Buffer) => {
+        pending.push(chunk);
+        buffered += chunk.length;
+        while (buffered >= needed) {
+            const head = pending.length === 1 ? pending[0] : Buffer.concat(pending);
+            pending = [head];
+            if (needed === 4) {
+                needed = 4 + head.readUInt32LE(0);
+                continue;
+            }
+            let message: ChildResponse | ChildEvents;
+            try {
+                message = v8.deserialize(head.subarray(4, needed)) as ChildResponse | ChildEvents;
+            } catch (error) {
+                onError(new RecordError([`the recording process sent an unreadable answer: ${(error as Error).message}`]));
+                stream.destroy();
+                return;
+            }
+            const rest = head.subarray(needed);
+            pending = rest.length > 0 ? [rest] : [];
+            buffered = rest.length;
+            needed = 4;
+            onMessage(message);
+        }
     });
 }
 

@@ -53,31 +53,41 @@ export function engineUrn(stack: string, project: string, parent: string, type: 
  * id) is left out, which the SDK reads as unknown during a preview, as it reads the engine's
  * unknowns; Kubernetes auto-names, which the provider picks at check time, are derived from a machine key.
  */
+/** What a recording monitor reports as it goes: a new registration, or a component's (or the stack's) outputs. */
+export type RecordEvent = { kind: "resource"; resource: RecordedResource } | { kind: "outputs"; urn: string; outputs: Record<string, unknown> };
+
+/** Orders registrations as a recording does: the stack first, then depth-first, siblings sorted by URN. */
+export function treeOrder(resources: Iterable<RecordedResource>): RecordedResource[] {
+    const all = [...resources];
+    const children = new Map<string, RecordedResource[]>();
+    for (const resource of all) {
+        const siblings = children.get(resource.parent) ?? [];
+        siblings.push(resource);
+        children.set(resource.parent, siblings);
+    }
+    const ordered: RecordedResource[] = [];
+    // Iterative so that deep trees cannot overflow the stack.
+    const pending = [...(children.get("") ?? [])].sort(byUrnDescending);
+    while (pending.length > 0) {
+        const next = pending.pop()!;
+        ordered.push(next);
+        pending.push(...[...(children.get(next.urn) ?? [])].sort(byUrnDescending));
+    }
+    // Resources whose parent was never registered still appear, sorted, at the end.
+    const seen = new Set(ordered.map((r) => r.urn));
+    const orphans = all.filter((r) => !seen.has(r.urn)).sort((a, b) => (a.urn < b.urn ? -1 : 1));
+    return [...ordered, ...orphans];
+}
+
 export class RecordingMonitor {
     private readonly resources = new Map<string, RecordedResource>();
 
-    constructor(private readonly options: { key: Buffer; preview: boolean; stack?: string; project?: string }) {}
+    /** `onEvent` hears of every registration (and outputs) as it is recorded, so a caller can stream them. */
+    constructor(private readonly options: { key: Buffer; preview: boolean; stack?: string; project?: string; onEvent?: (event: RecordEvent) => void }) {}
 
     /** Every registration so far: the stack first, then depth-first, siblings sorted by URN. */
     recorded(): RecordedResource[] {
-        const children = new Map<string, RecordedResource[]>();
-        for (const resource of this.resources.values()) {
-            const siblings = children.get(resource.parent) ?? [];
-            siblings.push(resource);
-            children.set(resource.parent, siblings);
-        }
-        const ordered: RecordedResource[] = [];
-        // Iterative so that deep trees cannot overflow the stack.
-        const pending = [...(children.get("") ?? [])].sort(byUrnDescending);
-        while (pending.length > 0) {
-            const next = pending.pop()!;
-            ordered.push(next);
-            pending.push(...[...(children.get(next.urn) ?? [])].sort(byUrnDescending));
-        }
-        // Resources whose parent was never registered still appear, sorted, at the end.
-        const seen = new Set(ordered.map((r) => r.urn));
-        const orphans = [...this.resources.values()].filter((r) => !seen.has(r.urn)).sort((a, b) => (a.urn < b.urn ? -1 : 1));
-        return [...ordered, ...orphans];
+        return treeOrder(this.resources.values());
     }
 
     /** RegisterResource: records the full request and answers with emulated state. */
@@ -87,7 +97,11 @@ export class RecordingMonitor {
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(record.urn);
             response.setId(record.id);
-            response.setObject(structproto.Struct.fromJavaScript(record.outputs as Record<string, structproto.JavaScriptValue>));
+            // A preview of a create echoes the inputs: when emulation changed nothing, the request's own
+            // Struct is the answer (the SDK only reads it), instead of the same data converted back.
+            const request = req.getObject();
+            const echoed = request !== undefined && record.custom && record.emulated.length === 0 && !record.options.additionalSecretOutputs.some((k) => k in record.inputs);
+            response.setObject(echoed ? request : structproto.Struct.fromJavaScript(record.outputs as Record<string, structproto.JavaScriptValue>));
             return response;
         });
     }
@@ -98,6 +112,7 @@ export class RecordingMonitor {
             const resource = this.resources.get(req.getUrn());
             if (!resource) throw rpcError(NOT_FOUND, `unknown resource ${req.getUrn()}`);
             resource.outputs = (req.getOutputs()?.toJavaScript() ?? {}) as Obj;
+            this.options.onEvent?.({ kind: "outputs", urn: resource.urn, outputs: resource.outputs });
             return {};
         });
     }
@@ -108,11 +123,13 @@ export class RecordingMonitor {
             const urn = this.urnOf(req.getParent(), req.getType(), req.getName());
             if (this.resources.has(urn)) throw rpcError(ALREADY_EXISTS, `Duplicate resource URN '${urn}'; try giving it a unique name`);
             const inputs = (req.getProperties()?.toJavaScript() ?? {}) as Obj;
-            this.resources.set(urn, {
+            const record: RecordedResource = {
                 urn, type: req.getType(), name: req.getName(), custom: true, parent: req.getParent(), provider: req.getProvider(),
                 inputs, outputs: inputs, emulated: [], id: req.getId(), dependencies: [...req.getDependenciesList()].sort(),
                 propertyDependencies: {}, options: emptyOptions(req.getAdditionalsecretoutputsList()), read: true,
-            });
+            };
+            this.resources.set(urn, record);
+            this.options.onEvent?.({ kind: "resource", resource: record });
             const response = new resproto.ReadResourceResponse();
             response.setUrn(urn);
             response.setProperties(structproto.Struct.fromJavaScript(inputs as Record<string, structproto.JavaScriptValue>));
@@ -223,6 +240,7 @@ export class RecordingMonitor {
             propertyDependencies: sortObject(propertyDependencies), options,
         };
         this.resources.set(urn, record);
+        this.options.onEvent?.({ kind: "resource", resource: record });
         return record;
     }
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { RecordingMonitor } from "./monitor";
+import { RecordingMonitor, type RecordEvent } from "./monitor";
 import { ensurePlanKey } from "./plan-key";
 import type { RecordedResource } from "./types";
 
@@ -24,6 +24,8 @@ export interface RecordOptions {
     preview?: boolean;
     /** Machine key for emulated provider values (default: the per-machine key of plan-key.ts). */
     key?: Buffer;
+    /** Hears of every registration (and component outputs) as it is recorded. */
+    onEvent?: (event: RecordEvent) => void;
 }
 
 let used = false;
@@ -37,7 +39,7 @@ let used = false;
 export async function recordProgram(run: () => unknown, options: RecordOptions): Promise<RecordedResource[]> {
     if (used) throw new Error("recordProgram runs once per process: the Pulumi runtime keeps global state");
     used = true;
-    const monitor = new RecordingMonitor({ key: options.key ?? ensurePlanKey(), preview: options.preview ?? true });
+    const monitor = new RecordingMonitor({ key: options.key ?? ensurePlanKey(), preview: options.preview ?? true, onEvent: options.onEvent });
     settings.setMockOptions(monitor, options.project, options.stack, options.preview ?? true);
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
 

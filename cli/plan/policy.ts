@@ -1,4 +1,5 @@
 import { engineResources, startPolicyPack, type PolicyDiagnostic, type PolicyHost } from "../engine";
+import { engineResource } from "../engine/engine-resources";
 import type { RecordedResource } from "../engine/types";
 import { packConfig, type PackSettings } from "./pack-config";
 
@@ -37,30 +38,111 @@ const WINDOW = 8;
 
 /**
  * Sends every resource to the pack with Analyze (its inputs, as the engine does before each step)
- * and then the whole stack with AnalyzeStack (its outputs), as a preview with `--policy-pack`
- * does, and collects the diagnostics. The conversion to analyzer requests is the policy host's,
- * shared with the pack's own whole-program tests.
+ * as soon as it is recorded — while the program still runs — and, once the recording is complete,
+ * the whole stack with AnalyzeStack (its outputs), as a preview with `--policy-pack` does, and
+ * collects the diagnostics. The conversion to analyzer requests is the policy host's, shared with
+ * the pack's own whole-program tests. Resources added before the pack is up wait for start().
  */
-export async function analyzeRecording(host: PolicyHost, resources: RecordedResource[], progress?: (done: number) => void): Promise<PolicyOutcome> {
-    const info = await host.getAnalyzerInfo();
-    const started = Date.now();
-    const goals = engineResources(resources, "inputs");
-    const diagnostics: PolicyDiagnostic[] = [];
-    let next = 0;
-    let done = 0;
-    const worker = async () => {
-        while (next < goals.length) {
-            const resource = goals[next++];
-            const found = await host.analyze(resource);
-            // The pack names the resource in each diagnostic; fill it in if one ever does not.
-            diagnostics.push(...found.map((d) => (d.urn ? d : { ...d, urn: resource.urn })));
-            progress?.(++done);
-        }
+export class PolicyStream {
+    private readonly byUrn = new Map<string, RecordedResource>();
+    private readonly queue: RecordedResource[] = [];
+    private next = 0;
+    private inFlight = 0;
+    private done = 0;
+    private host?: PolicyHost;
+    private failure?: { error: unknown };
+    private drained?: () => void;
+    private progress?: (done: number) => void;
+    private readonly diagnostics: PolicyDiagnostic[] = [];
+
+    /** A resource just recorded: analyzed once the pack is up (its provider was recorded before it). */
+    readonly add = (resource: RecordedResource): void => {
+        this.byUrn.set(resource.urn, resource);
+        this.queue.push(resource);
+        this.pump();
     };
-    await Promise.all(Array.from({ length: Math.min(WINDOW, goals.length) }, worker));
-    diagnostics.push(...(await host.analyzeStack(engineResources(resources, "outputs"))));
-    diagnostics.sort((a, b) => cmp(a.urn, b.urn) || cmp(a.policyName, b.policyName) || cmp(a.message, b.message));
-    return { pack: { name: info.name, version: info.version, rules: info.policies.length }, diagnostics: dedupe(diagnostics), analyzeMs: Date.now() - started };
+
+    /** The pack is up: analysis of what was recorded so far begins. */
+    start(host: PolicyHost): void {
+        this.host = host;
+        this.pump();
+    }
+
+    /**
+     * The recording is complete (`resources`, every one of them added before): waits for the
+     * remaining Analyze calls, runs AnalyzeStack and returns the diagnostics, sorted and deduplicated.
+     * `progress` hears the count of resources analyzed, from 1, including those analyzed before.
+     */
+    async finish(resources: RecordedResource[], progress?: (done: number) => void): Promise<PolicyOutcome> {
+        const host = this.host;
+        if (!host) throw new Error("PolicyStream.finish before start");
+        const info = await host.getAnalyzerInfo();
+        const started = Date.now();
+        for (let done = 1; done <= this.done; done++) progress?.(done);
+        this.progress = progress;
+        if (this.next < this.queue.length || this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+        if (this.failure) throw this.failure.error;
+        // The queue is only needed until each resource is analyzed.
+        this.queue.length = 0;
+        const diagnostics = this.diagnostics;
+        diagnostics.push(...(await host.analyzeStack(engineResources(resources, "outputs"))));
+        diagnostics.sort((a, b) => cmp(a.urn, b.urn) || cmp(a.policyName, b.policyName) || cmp(a.message, b.message));
+        return { pack: { name: info.name, version: info.version, rules: info.policies.length }, diagnostics: dedupe(diagnostics), analyzeMs: Date.now() - started };
+    }
+
+    private pump(): void {
+        const host = this.host;
+        if (!host) return;
+        while (!this.failure && this.inFlight < WINDOW && this.next < this.queue.length) {
+            const resource = this.queue[this.next];
+            this.queue[this.next++] = undefined as unknown as RecordedResource;
+            this.inFlight++;
+            let request;
+            try {
+                request = engineResource(resource, this.byUrn, "inputs");
+            } catch (error) {
+                this.fail(error);
+                return;
+            }
+            host.analyze(request).then(
+                (found) => {
+                    // The pack names the resource in each diagnostic; fill it in if one ever does not.
+                    for (const d of found) this.diagnostics.push(d.urn ? d : { ...d, urn: resource.urn });
+                    this.done++;
+                    this.progress?.(this.done);
+                    this.inFlight--;
+                    this.pump();
+                },
+                (error: unknown) => {
+                    this.inFlight--;
+                    this.fail(error);
+                },
+            );
+        }
+        if (this.drained && (this.failure || (this.inFlight === 0 && this.next >= this.queue.length))) {
+            const drained = this.drained;
+            this.drained = undefined;
+            drained();
+        }
+    }
+
+    /** The plan will not use the analysis (the program failed): sends nothing more. */
+    cancel(): void {
+        this.fail(new Error("analysis cancelled"));
+    }
+
+    private fail(error: unknown): void {
+        this.failure ??= { error };
+        this.pump();
+    }
+}
+
+/** Analyzes a complete recording: every resource with Analyze, then the stack with AnalyzeStack (see PolicyStream). */
+export async function analyzeRecording(host: PolicyHost, resources: RecordedResource[], progress?: (done: number) => void): Promise<PolicyOutcome> {
+    const stream = new PolicyStream();
+    stream.start(host);
+    for (const resource of resources) stream.add(resource);
+    return stream.finish(resources, progress);
 }
 
 function cmp(a: string, b: string): number {

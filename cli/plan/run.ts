@@ -12,7 +12,7 @@ import { inventory, type PlannedResource } from "./inventory";
 import { validateObjects } from "./kube-validate";
 import { isNatsAuthorization, isNatsDocument, natsDocuments, type NatsDocuments } from "./nats";
 import { natsAccountChanges, summarizeNatsDocuments } from "./nats-diff";
-import { analyzeRecording, startPlanPack } from "./policy";
+import { PolicyStream, startPlanPack } from "./policy";
 import { emulatedMasterKey, masterKeyConfig, masterKeyLine, masterKeyState } from "./master-key";
 import { LARGE_REGISTRY, PlanProgress } from "./progress";
 import { buildReport, type PlanReport, type ReportInputs } from "./report";
@@ -146,18 +146,21 @@ function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure
     return { files, shard, tenantsDir, programFile, registry: head.registry, base: { checkout, registry: result.registry } };
 }
 
-// Records the program (at head, and at --base) while the pack starts, then analyzes, validates and reports.
+// Records the program (at head, and at --base) while the pack starts and analyzes each resource as it
+// is recorded, then analyzes the stack, validates and reports.
 async function execute(options: PlanOptions, prepared: Prepared, planKey: { file: string; key: Buffer }, progress: PlanProgress, started: number): Promise<PlanResult | PlanFailure> {
     const { files, registry, base } = prepared;
     const scope = planScope(options, prepared);
     let recordMs = 0;
-    const record = (dir: string, reg: Registry) => {
+    // The head recording's resources go to the pack as they are recorded (see PolicyStream).
+    const analysis = new PolicyStream();
+    const record = (dir: string, reg: Registry, onResource?: (resource: RecordedResource) => void) => {
         const { config, secretKeys, missing } = programConfig(files, dir, reg, planKey.key);
         if (scope.only) config[PLAN_ONLY_KEY] = JSON.stringify(scope.only);
         const begun = Date.now();
         const recording = recordInChild({
             programFile: prepared.programFile, project: files.project, stack: options.stack, config, secretKeys, keyFile: planKey.file, cwd: options.projectRoot,
-            onOutput: options.programOutput,
+            onOutput: options.programOutput, onResource,
         }).then((resources) => {
             recordMs = Math.max(recordMs, Date.now() - begun);
             return resources;
@@ -167,7 +170,7 @@ async function execute(options: PlanOptions, prepared: Prepared, planKey: { file
     const count = scope.report?.slugs.size ?? registry.entries.length;
     progress.enter("recording the program", ` over ${count} tenant${count === 1 ? "" : "s"}${base ? " (and the base registry)" : ""}…`);
     // The program runs (once or twice) while the pack starts: they are independent processes.
-    const headRun = record(prepared.tenantsDir, registry);
+    const headRun = record(prepared.tenantsDir, registry, analysis.add);
     const baseRun = base ? record(base.checkout.dir, base.registry) : undefined;
     const sharded = prepared.shard.count > 1;
     const hostStart = startPlanPack(options.packDir, {
@@ -176,11 +179,13 @@ async function execute(options: PlanOptions, prepared: Prepared, planKey: { file
         ...(scope.only ? { planOnlyTenants: scope.only } : {}),
     });
     let host: PolicyHost | undefined;
+    hostStart.then((started) => analysis.start(started), () => undefined);
     try {
         const settled = await Promise.allSettled([headRun.recording, baseRun?.recording, hostStart]);
         if (settled[2].status === "fulfilled") host = settled[2].value;
         const failure = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
         if (failure) {
+            analysis.cancel();
             const which = failure === settled[0] ? "the program failed" : failure === settled[1] ? `the program failed on the registry at ${options.baseRef}` : "the policy pack did not start";
             return { kind: "failed", usage: false, message: `${which}:\n${(failure.reason as Error).message}` };
         }
@@ -190,7 +195,7 @@ async function execute(options: PlanOptions, prepared: Prepared, planKey: { file
         const nats = natsDocuments(planned, natsNamespace, slugsById(registry));
 
         progress.enter("analyzing", ` ${planned.length} resources with the policy pack…`);
-        const outcome = await analyzeRecording(host!, headResources, analyzeProgress(planned.length, progress, count >= LARGE_REGISTRY));
+        const outcome = await analysis.finish(headResources, analyzeProgress(planned.length, progress, count >= LARGE_REGISTRY));
         progress.enter("validating", ` ${planned.filter((r) => r.kube).length} Kubernetes objects…`);
         const invalid = validateObjects(planned);
         const baseResources = base ? (settled[1] as PromiseFulfilledResult<RecordedResource[]>).value : undefined;
