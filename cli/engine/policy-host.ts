@@ -6,7 +6,8 @@ import * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
 import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { toAnalyzeRequest, toAnalyzerResource, toConfigureRequest, toDiagnostic, toInfo } from "./analyzer-messages";
+import { toConfigureRequest, toDiagnostic, toInfo } from "./analyzer-messages";
+import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./analyzer-wire";
 import { PolicyHostError, type EnforcementLevel, type EngineLog, type PolicyHost, type StartOptions } from "./analyzer-types";
 import { startEngine } from "./engine-service";
 import { killChild, readPort, spawnPack } from "./pack-process";
@@ -58,7 +59,7 @@ export async function startPolicyPack(options: StartOptions): Promise<PolicyHost
         await killChild(child, exited);
         await new Promise<void>((resolve) => engine.server.tryShutdown(() => resolve()));
     };
-    const host = analyzerHost(boundedCaller(client, timeoutMs, output), stop, {
+    const host = analyzerHost(boundedCaller(client, timeoutMs, output), boundedEncodedCaller(client, timeoutMs, output), stop, {
         pid: child.pid!,
         port,
         engineAddress: engine.address,
@@ -79,23 +80,41 @@ export async function startPolicyPack(options: StartOptions): Promise<PolicyHost
 /** One Analyzer RPC: a method name and its request, resolving with the response. */
 type Caller = <Req, Res>(method: string, request: Req) => Promise<Res>;
 
+/** One Analyzer RPC whose request is already encoded (see analyzer-wire.ts): Analyze or AnalyzeStack. */
+type EncodedCaller = (method: "analyze" | "analyzeStack", request: Buffer) => Promise<analyzerPb.AnalyzeResponse>;
+
 // Every call is bounded by a deadline and fails with the pack's output attached.
 function boundedCaller(client: analyzerRpc.AnalyzerClient, timeoutMs: number, output: () => string): Caller {
     return <Req, Res>(method: string, request: Req) =>
         new Promise<Res>((resolve, reject) => {
             const deadline = new Date(Date.now() + timeoutMs);
             const fn = (client as unknown as Record<string, Function>)[method].bind(client);
-            fn(request, new grpc.Metadata(), { deadline }, (error: grpc.ServiceError | null, response: Res) => {
-                if (error) {
-                    const what = error.code === grpc.status.DEADLINE_EXCEEDED ? `timed out after ${timeoutMs} ms` : error.details || error.message;
-                    reject(new PolicyHostError(`policy pack ${method} failed: ${what}`, output()));
-                } else resolve(response);
-            });
+            fn(request, new grpc.Metadata(), { deadline }, settle(method, timeoutMs, output, resolve, reject));
         });
 }
 
+// The same for requests encoded here: the service's own method paths and response decoder.
+function boundedEncodedCaller(client: analyzerRpc.AnalyzerClient, timeoutMs: number, output: () => string): EncodedCaller {
+    const service = analyzerRpc.AnalyzerService as unknown as Record<string, { path: string }>;
+    const decode = (bytes: Buffer) => analyzerPb.AnalyzeResponse.deserializeBinary(new Uint8Array(bytes));
+    return (method, request) =>
+        new Promise((resolve, reject) => {
+            const deadline = new Date(Date.now() + timeoutMs);
+            client.makeUnaryRequest(service[method].path, (bytes: Buffer) => bytes, decode, request, new grpc.Metadata(), { deadline }, settle(method, timeoutMs, output, resolve, reject));
+        });
+}
+
+function settle<Res>(method: string, timeoutMs: number, output: () => string, resolve: (response: Res) => void, reject: (error: Error) => void) {
+    return (error: grpc.ServiceError | null, response?: Res) => {
+        if (error) {
+            const what = error.code === grpc.status.DEADLINE_EXCEEDED ? `timed out after ${timeoutMs} ms` : error.details || error.message;
+            reject(new PolicyHostError(`policy pack ${method} failed: ${what}`, output()));
+        } else resolve(response as Res);
+    };
+}
+
 // The Analyzer methods the engine calls, as plain data in and out.
-function analyzerHost(call: Caller, stop: () => Promise<void>, facts: Pick<PolicyHost, "pid" | "port" | "engineAddress" | "startMs" | "logs">): PolicyHost {
+function analyzerHost(call: Caller, callEncoded: EncodedCaller, stop: () => Promise<void>, facts: Pick<PolicyHost, "pid" | "port" | "engineAddress" | "startMs" | "logs">): PolicyHost {
     const host: PolicyHost = {
         ...facts,
         async getAnalyzerInfo() {
@@ -113,13 +132,11 @@ function analyzerHost(call: Caller, stop: () => Promise<void>, facts: Pick<Polic
             await call("configure", toConfigureRequest(config, defaults));
         },
         async analyze(resource) {
-            const response = await call<analyzerPb.AnalyzeRequest, analyzerPb.AnalyzeResponse>("analyze", toAnalyzeRequest(resource));
+            const response = await callEncoded("analyze", encodeAnalyzeRequest(resource));
             return response.getDiagnosticsList().map(toDiagnostic);
         },
         async analyzeStack(resources) {
-            const request = new analyzerPb.AnalyzeStackRequest();
-            request.setResourcesList(resources.map(toAnalyzerResource));
-            const response = await call<analyzerPb.AnalyzeStackRequest, analyzerPb.AnalyzeResponse>("analyzeStack", request);
+            const response = await callEncoded("analyzeStack", encodeAnalyzeStackRequest(resources));
             return response.getDiagnosticsList().map(toDiagnostic);
         },
         stop,
