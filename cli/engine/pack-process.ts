@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { PolicyHostError } from "./analyzer-types";
+import { profilingArgs } from "./fork";
 
 const RUN_POLICY_PACK = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
 // A file of the project, not of /tmp: nothing predictable to pre-create or race for.
@@ -28,7 +29,7 @@ export function spawnPack(packDir: string, engineAddress: string): PackProcess {
         // run-policy-pack only checks that <engine-address> is there and then drops it (argv.shift());
         // the SDK's log module finds the engine through PULUMI_NODEJS_ENGINE, so both point at our sink.
         // Without it, the runner's own log.error (e.g. a type error) would go to stderr instead.
-        child = spawn(process.execPath, ["--require", WATCHDOG, RUN_POLICY_PACK, engineAddress, packDir], {
+        child = spawn(process.execPath, [...profilingArgs(), "--require", WATCHDOG, RUN_POLICY_PACK, engineAddress, packDir], {
             cwd: packDir,
             stdio: ["ignore", "pipe", "pipe"],
             env: { ...process.env, PULUMI_NODEJS_ENGINE: engineAddress, TENANCY_POLICY_HOST_PID: String(process.pid) },

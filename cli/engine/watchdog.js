@@ -11,3 +11,5 @@ if (host > 0) {
         }
     }, 1000).unref();
 }
+// Profiling (TENANCY_PROFILE_NODE_ARGS): stop() sends SIGTERM; exit normally so --cpu-prof/--heap-prof write their files.
+if (process.execArgv.some((a) => a.startsWith("--cpu-prof") || a.startsWith("--heap-prof"))) process.on("SIGTERM", () => process.exit(0));
