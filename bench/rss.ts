@@ -7,6 +7,21 @@ export interface Sampled {
     ms: number;
     /** Sum of the peak RSS (VmHWM) of every process of the step's tree, in bytes. */
     rss: number;
+    /** Peak RSS per process of the tree, by what it runs (see `role`), largest first. */
+    processes: { role: string; rss: number }[];
+}
+
+// What a process of a plan runs, from its command line.
+function role(pid: number): string {
+    try {
+        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+        if (argv.some((a) => a.endsWith("child.ts"))) return "recording child";
+        if (argv.some((a) => a.includes("run-policy-pack"))) return "policy pack";
+        if (argv.some((a) => a.endsWith("tenancy.js"))) return "plan";
+        return argv.slice(0, 2).map((a) => a.split("/").pop()).join(" ");
+    } catch {
+        return "?";
+    }
 }
 
 function children(): Map<number, number[]> {
@@ -40,6 +55,7 @@ function hwm(pid: number): number {
  */
 export async function peakRss(step: () => ChildProcess | Promise<unknown>, extraPid?: number): Promise<Sampled> {
     const peaks = new Map<number, number>();
+    const roles = new Map<number, string>();
     const started = Date.now();
     const running = step();
     // For work done in this process's children, their trees are measured, not this process itself.
@@ -51,6 +67,9 @@ export async function peakRss(step: () => ChildProcess | Promise<unknown>, extra
             if (seen.has(pid)) return;
             seen.add(pid);
             peaks.set(pid, Math.max(peaks.get(pid) ?? 0, hwm(pid)));
+            // Read again each time: a forked child shows its parent's command line until it has exec'd.
+            const current = role(pid);
+            if (current !== "?") roles.set(pid, current);
             for (const child of tree.get(pid) ?? []) visit(child);
         };
         roots().forEach(visit);
@@ -65,5 +84,6 @@ export async function peakRss(step: () => ChildProcess | Promise<unknown>, extra
     } finally {
         clearInterval(timer);
     }
-    return { ms: Date.now() - started, rss: [...peaks.values()].reduce((a, b) => a + b, 0) };
+    const processes = [...peaks].map(([pid, rss]) => ({ role: roles.get(pid) ?? "?", rss })).filter((p) => p.rss > 0).sort((a, b) => b.rss - a.rss);
+    return { ms: Date.now() - started, rss: [...peaks.values()].reduce((a, b) => a + b, 0), processes };
 }
