@@ -135,6 +135,8 @@ export interface StartOptions {
     config?: PolicyConfig;
     /** Upper bound for start-up (type checking included) and for each call, in ms. @default 60000 */
     timeoutMs?: number;
+    /** Called with the pack's PID once its process is spawned, before it is ready (killing it makes the start fail). */
+    onSpawned?: (pid: number) => void;
 }
 
 /** A running policy pack, spoken to over the Analyzer protocol. */

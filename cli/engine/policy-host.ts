@@ -40,6 +40,7 @@ export async function startPolicyPack(options: StartOptions): Promise<PolicyHost
         throw error;
     }
     const { child, exited } = pack;
+    if (child.pid !== undefined) options.onSpawned?.(child.pid);
     const output = () => [pack.stderr(), ...logs.filter((l) => l.severity !== "debug").map((l) => `${l.severity}: ${l.message}`)].join("\n");
 
     let port: number;

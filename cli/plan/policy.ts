@@ -19,7 +19,43 @@ export interface PolicyOutcome {
  * repository's), the stack's shard and pinned keys, and the tenants of a partial plan.
  */
 export async function startPlanPack(packDir: string, settings: PackSettings): Promise<PolicyHost> {
-    const host = await startPolicyPack({ packDir });
+    return configurePlanPack(await startPolicyPack({ packDir }), settings);
+}
+
+/** A pack that is starting: `host` settles once it is ready; `abandon` stops it, started or not. */
+export interface EarlyPack {
+    host: Promise<PolicyHost>;
+    abandon(): Promise<void>;
+}
+
+/**
+ * Spawns the policy pack and resolves as soon as its process runs (its start, a type check of
+ * several seconds whatever the registry's size, goes on while the caller validates registries).
+ */
+export function spawnPlanPack(packDir: string): Promise<EarlyPack> {
+    return new Promise((resolve) => {
+        let pid: number | undefined;
+        const host = startPolicyPack({ packDir, onSpawned: (spawned) => resolve(early((pid = spawned))) });
+        const early = (spawned?: number): EarlyPack => ({
+            host,
+            async abandon() {
+                // Killing the process makes a pending start fail; a started host is stopped.
+                if (spawned !== undefined) {
+                    try {
+                        process.kill(spawned, "SIGKILL");
+                    } catch {
+                        // Already gone.
+                    }
+                }
+                await host.then((h) => h.stop(), () => undefined);
+            },
+        });
+        host.catch(() => resolve(early(pid)));
+    });
+}
+
+/** Configures a started pack for a plan (see {@link startPlanPack}); stops it if that fails. */
+export async function configurePlanPack(host: PolicyHost, settings: PackSettings): Promise<PolicyHost> {
     try {
         const info = await host.getAnalyzerInfo();
         // What the running pack says each rule reads, not this checkout's rules: --policy-pack may name another pack.

@@ -12,7 +12,7 @@ import { inventory, type PlannedResource } from "./inventory";
 import { validateObjects } from "./kube-validate";
 import { isNatsAuthorization, isNatsDocument, natsDocuments, type NatsDocuments } from "./nats";
 import { natsAccountChanges, summarizeNatsDocuments } from "./nats-diff";
-import { PolicyStream, startPlanPack } from "./policy";
+import { configurePlanPack, PolicyStream, spawnPlanPack, type EarlyPack } from "./policy";
 import { emulatedMasterKey, masterKeyConfig, masterKeyLine, masterKeyState } from "./master-key";
 import { LARGE_REGISTRY, PlanProgress } from "./progress";
 import { buildReport, type PlanReport, type ReportInputs } from "./report";
@@ -80,21 +80,28 @@ export interface PlanFailure {
 /** Runs a whole plan. Throws nothing for expected failures: they come back as values. */
 export async function runPlan(options: PlanOptions): Promise<PlanResult | InvalidRegistry | PlanFailure> {
     const started = Date.now();
+    // The pack's start (its type check: seconds, the same for 3 tenants or 3,000) runs while the
+    // registries are validated; a plan that stops before running abandons it.
+    const pack = fs.existsSync(path.join(options.packDir, "PulumiPolicy.yaml")) ? await spawnPlanPack(options.packDir) : undefined;
     const prepared = prepare(options);
-    if (!("files" in prepared)) return prepared;
+    if (!("files" in prepared) || !pack) {
+        await pack?.abandon();
+        return "files" in prepared ? { kind: "failed", usage: true, message: `policy pack ${options.shown(options.packDir)} not found` } : prepared;
+    }
     const keyFile = planKeyPath();
     let planKey: Buffer;
     try {
         planKey = ensurePlanKey(keyFile);
     } catch (error) {
         prepared.base?.checkout.cleanup();
+        await pack.abandon();
         const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
         return { kind: "failed", usage: false, message: `cannot create the plan key ${keyFile} (${reason}); set XDG_CONFIG_HOME to a writable directory` };
     }
     const progress = new PlanProgress({ emit: options.progress, always: options.progressAlways ?? false, heartbeatMs: options.heartbeatMs });
     progress.begin(prepared.registry.entries.length);
     try {
-        return await execute(options, prepared, { file: keyFile, key: planKey }, progress, started);
+        return await execute(options, prepared, { file: keyFile, key: planKey }, progress, started, pack);
     } finally {
         progress.end();
         prepared.base?.checkout.cleanup();
@@ -148,7 +155,9 @@ function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure
 
 // Records the program (at head, and at --base) while the pack starts and analyzes each resource as it
 // is recorded, then analyzes the stack, validates and reports.
-async function execute(options: PlanOptions, prepared: Prepared, planKey: { file: string; key: Buffer }, progress: PlanProgress, started: number): Promise<PlanResult | PlanFailure> {
+async function execute(
+    options: PlanOptions, prepared: Prepared, planKey: { file: string; key: Buffer }, progress: PlanProgress, started: number, pack: EarlyPack,
+): Promise<PlanResult | PlanFailure> {
     const { files, registry, base } = prepared;
     const scope = planScope(options, prepared);
     let recordMs = 0;
@@ -173,11 +182,13 @@ async function execute(options: PlanOptions, prepared: Prepared, planKey: { file
     const headRun = record(prepared.tenantsDir, registry, analysis.add);
     const baseRun = base ? record(base.checkout.dir, base.registry) : undefined;
     const sharded = prepared.shard.count > 1;
-    const hostStart = startPlanPack(options.packDir, {
-        registryDir: prepared.tenantsDir,
-        ...(sharded ? { shard: prepared.shard, ...natsPins(emulatedMasterKey(planKey.key)) } : {}),
-        ...(scope.only ? { planOnlyTenants: scope.only } : {}),
-    });
+    const hostStart = pack.host.then((started) =>
+        configurePlanPack(started, {
+            registryDir: prepared.tenantsDir,
+            ...(sharded ? { shard: prepared.shard, ...natsPins(emulatedMasterKey(planKey.key)) } : {}),
+            ...(scope.only ? { planOnlyTenants: scope.only } : {}),
+        }),
+    );
     let host: PolicyHost | undefined;
     hostStart.then((started) => analysis.start(started), () => undefined);
     try {
