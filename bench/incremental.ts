@@ -8,7 +8,7 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { writeSection } from "./markdown";
+import { gb, seconds, writeSection } from "./markdown";
 import { generateRegistry } from "./registry";
 import { peakRss, type Sampled } from "./rss";
 
@@ -60,8 +60,6 @@ async function measure(n: number): Promise<Row> {
     }
 }
 
-const s = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
-const gb = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${Math.round(bytes / 1e6)} MB`);
 
 async function main(): Promise<void> {
     const rows: Row[] = [];
@@ -77,7 +75,7 @@ async function main(): Promise<void> {
         "|---|---|---|---|---|---|",
         ...rows.map(
             (r) =>
-                `| ${r.n.toLocaleString("en")} | ${s(r.full.ms)} | ${s(r.partial.ms)} | ${((100 * r.partial.ms) / r.full.ms).toFixed(1)}% | ${r.fullBase ? s(r.fullBase.ms) : "–"} | ${gb(r.full.rss)} / ${gb(r.partial.rss)} |`,
+                `| ${r.n.toLocaleString("en")} | ${seconds(r.full.ms)} | ${seconds(r.partial.ms)} | ${((100 * r.partial.ms) / r.full.ms).toFixed(1)}% | ${r.fullBase ? seconds(r.fullBase.ms) : "–"} | ${gb(r.full.rss)} / ${gb(r.partial.rss)} |`,
         ),
     ];
     const text = lines.join("\n");

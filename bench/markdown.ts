@@ -7,3 +7,13 @@ export function writeSection(file: string, name: string, text: string): void {
     const pattern = new RegExp(`<!-- ${name}:begin[\\s\\S]*?<!-- ${name}:end -->`);
     fs.writeFileSync(file, pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`);
 }
+
+/** A duration for a table: milliseconds under a second, else seconds with one decimal. */
+export function seconds(ms: number): string {
+    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A memory size for a table: GB with two decimals from 1 GB, else whole MB. */
+export function gb(bytes: number): string {
+    return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${Math.round(bytes / 1e6)} MB`;
+}

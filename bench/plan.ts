@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { analyzeRecording } from "../cli/plan/policy";
 import { ensurePlanKey, planKeyPath, recordInChild, startPolicyPack, type RecordedResource } from "../cli/engine";
 import { validateRegistry } from "../registry";
-import { writeSection } from "./markdown";
+import { gb, seconds, writeSection } from "./markdown";
 import { generateRegistry } from "./registry";
 import { peakRss, type Sampled } from "./rss";
 
@@ -27,14 +27,6 @@ interface Row {
     policy: Sampled;
     plan: PlanSample;
     floor: Sampled;
-}
-
-function seconds(ms: number): string {
-    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-function gb(bytes: number): string {
-    return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${Math.round(bytes / 1e6)} MB`;
 }
 
 // Registry load and validation in a process of its own, so its peak RSS is its own.

@@ -49,8 +49,8 @@ export function checkShard(index: StackIndex, config: GuardConfig, tenants: Know
     const natsEntries = entries.filter((e) => config.natsNamespaces.includes(e.object.meta.namespace ?? ""));
     for (const e of natsEntries) {
         const other = view.elsewhereByFile.get(e.key);
-        if (other && view.shard && other.where !== "outside this partial plan") {
-            report(`${describeObject(e.object)} key ${e.key} is the NATS account file of tenant ${other.slug} (${other.id}), which belongs to ${other.where}; this stack is ${here} and may declare only its own tenants' account files.`, e.object.resource.urn);
+        if (other?.shard !== undefined && view.shard) {
+            report(`${describeObject(e.object)} key ${e.key} is the NATS account file of tenant ${other.slug} (${other.id}), which belongs to shard ${other.shard} of ${view.shard.count}; this stack is ${here} and may declare only its own tenants' account files.`, e.object.resource.urn);
         }
     }
     for (const server of declared.servers.filter((s) => s.model.operatorMode)) pinnedServerProblems(server.model, pins, config.platformNatsAccount).forEach((m) => report(`${server.where}: ${m}`, server.object.resource.urn));

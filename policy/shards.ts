@@ -12,8 +12,8 @@ export interface ElsewhereTenant {
     id: string;
     /** Slug. */
     slug: string;
-    /** Where it is declared: "shard 2 of 3" or "outside this partial plan". */
-    where: string;
+    /** The other shard that declares it; undefined when it is this shard's, left out of a partial plan. */
+    shard?: number;
 }
 
 /** What the pack knows of the stack's place in the registry. */
@@ -51,8 +51,8 @@ export function shardView(config: GuardConfig): ShardView {
     for (const { tenant } of registry.registry.entries) {
         const index = shard.count === 1 ? 0 : shardOf(tenant.id, shard.count);
         view.shardOfId.set(tenant.id, index);
-        const where = index !== shard.index ? `shard ${index} of ${shard.count}` : only && !only.has(tenant.id) ? "outside this partial plan" : undefined;
-        if (where) view.elsewhereByFile.set(natsAccountConfKey(tenant.id), { id: tenant.id, slug: tenant.slug, where });
+        const other = index !== shard.index;
+        if (other || (only && !only.has(tenant.id))) view.elsewhereByFile.set(natsAccountConfKey(tenant.id), { id: tenant.id, slug: tenant.slug, shard: other ? index : undefined });
     }
     return view;
 }
@@ -63,7 +63,8 @@ const ACCOUNT_KEY = { pattern: /^A[A-Z2-7]{55}$/, text: "an account public key (
 /** The pinned keys, or the problems with them; a sharded stack must have both. */
 export function pinnedKeys(config: GuardConfig, view: ShardView): { operator?: string; platformAccount?: string; problems: string[] } {
     const problems: string[] = [];
-    const sharded = (view.shard?.count ?? 2) > 1;
+    // An invalid shard configuration counts as sharded: the pins are then required too.
+    const sharded = view.shard === undefined || view.shard.count > 1;
     const read = (key: "natsOperatorKey" | "natsPlatformAccountKey", shape: { pattern: RegExp; text: string }, what: string, output: string) => {
         const value = config[key];
         if (value === "") {

@@ -35,22 +35,28 @@ export interface EarlyPack {
 export function spawnPlanPack(packDir: string): Promise<EarlyPack> {
     return new Promise((resolve) => {
         let pid: number | undefined;
-        const host = startPolicyPack({ packDir, onSpawned: (spawned) => resolve(early((pid = spawned))) });
-        const early = (spawned?: number): EarlyPack => ({
+        const host = startPolicyPack({
+            packDir,
+            onSpawned: (spawned) => {
+                pid = spawned;
+                resolve(pack);
+            },
+        });
+        const pack: EarlyPack = {
             host,
             async abandon() {
                 // Killing the process makes a pending start fail; a started host is stopped.
-                if (spawned !== undefined) {
+                if (pid !== undefined) {
                     try {
-                        process.kill(spawned, "SIGKILL");
+                        process.kill(pid, "SIGKILL");
                     } catch {
                         // Already gone.
                     }
                 }
                 await host.then((h) => h.stop(), () => undefined);
             },
-        });
-        host.catch(() => resolve(early(pid)));
+        };
+        host.catch(() => resolve(pack));
     });
 }
 

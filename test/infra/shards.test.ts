@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { declareTenants } from "../../infra/program";
+import { declareTenants, declaredEntries } from "../../infra/program";
 import { stackConfigSchema } from "../../infra/config";
-import { loadRegistry, shardOf, type Registry } from "../../registry";
+import { loadRegistry, shardOf, type Registry, type RegistryEntry } from "../../registry";
 import { TEST_NATS_MASTER_KEY } from "../support/nats-master-key";
 import { installRecordingMocks, runRecorded, type MockedResource } from "../support/pulumi-mocks";
 import { makeRegistry, tenantYaml } from "../support/registry-fixture";
@@ -59,6 +60,23 @@ describe("sharding one registry across stacks", () => {
         expect(shards.slice(1).map(sharedOf)).toEqual([[], []]);
         const conf = shards[0].find((r) => r.name === "nats-operator")!.inputs.data["operator.conf"] as string;
         expect(conf.match(/include "[^"]+"/g)).toEqual(REGISTRY.entries.map((e) => `include "${e.tenant.id}.conf"`).sort());
+    });
+
+    it("never moves a tenant to another stack when others are added or removed, whatever the registry's order", () => {
+        const orgId = fc.stringMatching(/^org_[a-z0-9]{6,12}$/);
+        const entries = (ids: string[]) => ids.map((id) => ({ tenant: { id } }) as RegistryEntry);
+        const ids = (list: RegistryEntry[]) => list.map((e) => e.tenant.id);
+        fc.assert(
+            fc.property(fc.uniqueArray(orgId, { minLength: 1, maxLength: 30 }), fc.uniqueArray(orgId, { maxLength: 30 }), fc.integer({ min: 2, max: 8 }), (kept, others, count) => {
+                const added = [...new Set([...others, ...kept])].sort();
+                for (let index = 0; index < count; index++) {
+                    const shard = { index, count };
+                    const alone = ids(declaredEntries({ entries: entries(kept) }, { shard }));
+                    const grown = ids(declaredEntries({ entries: entries(added) }, { shard })).filter((id) => kept.includes(id));
+                    expect(grown.sort()).toEqual([...alone].sort());
+                }
+            }),
+        );
     });
 
     it("narrows a plan to some tenants, with the shared objects computed from the whole registry", async () => {
