@@ -66,6 +66,7 @@ export {
     userJwt,
 } from "./nats-jwt";
 export type { JwtSigner } from "./nats-jwt";
-export { natsTrustKeys, operatorMaterial, platformMaterial, tenantMaterial } from "./nats-material";
+export { natsStackKeys, natsTrustKeys, operatorMaterial, platformMaterial, tenantMaterial } from "./nats-material";
+export type { AccountPublicKeys, NatsStackKeys } from "./nats-material";
 export type { AccountMaterial } from "./nats-material";
 export * from "./nats-spec";

@@ -78,3 +78,41 @@ export function natsTrustKeys(master: Buffer): { operator: string; platformAccou
     const { operator, platformAccount } = sharedKeys(master);
     return { operator: operator.publicKey, platformAccount };
 }
+
+/** The public keys of one account: its identity, its scoped signing key and its user, at its current generation. */
+export interface AccountPublicKeys {
+    /** The account's identity key (names it on the server). */
+    account: string;
+    /** Its scoped signing key. */
+    signing: string;
+    /** Its user. */
+    user: string;
+}
+
+/** Every public key a stack's NATS configuration may use, as the policy pack is pinned to them. */
+export interface NatsStackKeys {
+    /** The operator. */
+    operator: string;
+    /** The system account. */
+    system: string;
+    /** The PLATFORM account. */
+    platform: AccountPublicKeys;
+    /** Each tenant's account, by org id. */
+    tenants: Record<string, AccountPublicKeys>;
+}
+
+function publicKeys(master: Buffer, owner: string, generation: number): AccountPublicKeys {
+    const keys = accountKeys(master, owner, generation);
+    return { account: keys.account.publicKey, signing: keys.signing.publicKey, user: keys.user.publicKey };
+}
+
+/**
+ * The public keys the master key gives the operator, the system and PLATFORM accounts, and every
+ * tenant at its key generation: what the policy pack compares every account, signing key and user with.
+ */
+export function natsStackKeys(master: Buffer, tenants: ReadonlyArray<{ id: string; generation: number }>, platformGeneration = 1): NatsStackKeys {
+    const { operator, system } = operatorKeys(master);
+    const out: NatsStackKeys = { operator: operator.publicKey, system: system.publicKey, platform: publicKeys(master, PLATFORM_KEY_OWNER, platformGeneration), tenants: {} };
+    for (const t of [...tenants].sort((a, b) => a.id.localeCompare(b.id))) out.tenants[t.id] = publicKeys(master, t.id, t.generation);
+    return out;
+}

@@ -29,6 +29,21 @@ export const platformPrincipalSchema = z.strictObject({
     namespace: z.string().optional(),
 });
 
+const publicKey = (prefix: string, what: string) => z.string().regex(new RegExp(`^${prefix}[A-Z2-7]{55}$`), `must be ${what} public key (${prefix} followed by 55 base32 characters)`);
+const accountPublicKeysSchema = z.strictObject({
+    account: publicKey("A", "an account").describe("The account's identity key."),
+    signing: publicKey("A", "an account signing").describe("Its scoped signing key at the current generation."),
+    user: publicKey("U", "a user").describe("Its user at the current generation."),
+});
+
+/** Every public key the stack's NATS configuration may use, derived from tenancy:natsMasterKey (what `tenancy pack-config` prints). */
+export const natsKeysSchema = z.strictObject({
+    operator: publicKey("O", "an operator").describe("The operator every account is signed by."),
+    system: publicKey("A", "an account").describe("The system account."),
+    platform: accountPublicKeysSchema.describe("The PLATFORM account, its signing key and its user."),
+    tenants: z.record(z.string().regex(/^org_[a-z0-9]+$/), accountPublicKeysSchema).describe("Each tenant's account, signing key and user, by org id."),
+});
+
 /**
  * Everything platform-specific the rules read from the pack's configuration: the single source of
  * the properties' types, descriptions and JSON Schemas (a rule's configSchema is generated from it).
@@ -50,12 +65,19 @@ export const guardConfigSchema = z.strictObject({
     shard: shardSchema.describe("The stack's shard (the stack's tenancy:shard): which tenants of the registry it declares; shard 0 also holds the NATS operator.conf."),
     natsOperatorKey: z.string().describe("Public key of the NATS operator (stack output natsTrust.operator); required when shard.count > 1, checked whenever set."),
     natsPlatformAccountKey: z.string().describe("Public key of the PLATFORM account (stack output natsTrust.platformAccount); required when shard.count > 1, checked whenever set."),
+    natsKeys: natsKeysSchema
+        .nullable()
+        .describe("The stack's NATS public keys derived from tenancy:natsMasterKey (operator, system and PLATFORM accounts, each tenant's account, signing key and user at its key generation), as `tenancy pack-config` prints them; required whenever the stack declares tenants or NATS configuration."),
     planOnlyTenants: z
         .array(z.string())
         .nullable()
         .describe("Set by tenancy plan --base only: the org ids of the partial plan; the account files of the registry's other tenants are declared outside the plan."),
 });
 
+/** The stack's NATS public keys, as the pack is pinned to them. */
+export type NatsKeys = z.infer<typeof natsKeysSchema>;
+/** The public keys of one account. */
+export type AccountPublicKeys = z.infer<typeof accountPublicKeysSchema>;
 /** The pack's configuration, as every rule reads it. */
 export type GuardConfig = z.infer<typeof guardConfigSchema>;
 /** A principal the platform may bind into tenant namespaces. */
@@ -84,6 +106,8 @@ export const DEFAULT_CONFIG: GuardConfig = {
     // Unpinned: an unsharded stack trusts the operator its own operator.conf declares.
     natsOperatorKey: "",
     natsPlatformAccountKey: "",
+    // Unpinned: the pack then refuses every NATS account, since it cannot compare its keys.
+    natsKeys: null,
     planOnlyTenants: null,
 };
 

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EXAMPLE_TENANTS, EXAMPLES, type ExampleResource } from "./examples";
+import { NATS_FILE_GRAMMAR } from "./nats-files";
 import { PACK_NAME, RULES } from "./rules";
 
 /** A rule of the pack, resource or stack. */
@@ -71,7 +72,7 @@ export async function exampleViolations(rule: Rule): Promise<string[]> {
     const report = (message: string) => messages.push(message);
     const common = {
         stackTags: new Map<string, string>(),
-        getConfig: <T extends object>() => ({ registryDir: exampleRegistryDir() }) as unknown as T,
+        getConfig: <T extends object>() => ({ registryDir: exampleRegistryDir(), ...example.config }) as unknown as T,
         notApplicable: (reason?: string): never => {
             throw new Error(`notApplicable: ${reason}`);
         },
@@ -111,6 +112,22 @@ const FORMS_SECTION = [
     "",
 ];
 
+// The NATS files the server loads: what the pack accepts of them, so reviewers know what they may write.
+const NATS_SECTION = [
+    "## The NATS files the pack accepts",
+    "",
+    NATS_FILE_GRAMMAR,
+    "",
+    "Every JWT in them is read with a strict claim schema (`policy/nats-claims.ts`): the header exactly",
+    '`{"typ":"JWT","alg":"ed25519-nkey"}`, canonical base64url, strict JSON (no duplicate key at any depth, integers',
+    "only), and per type (operator, account, user) exactly the claims tenancy writes, by exact, case-sensitive",
+    "key; no JetStream limits, no `bearer_token`, no expiry. Every key must be the one derived from",
+    "`tenancy:natsMasterKey`, as the pack configuration's `natsKeys` (printed by `tenancy pack-config`) pins it.",
+    "`test/nats/differential.test.ts` starts nats-server 2.15 on every generated variant the pack accepts and",
+    "compares what the server loaded with what the pack read.",
+    "",
+];
+
 function cell(text: string): string {
     return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\n/g, " ");
 }
@@ -128,6 +145,9 @@ export async function renderPoliciesMarkdown(rules: Rule[] = RULES): Promise<str
         "their defaults match the program (see `policy/config.ts`).",
         "",
         ...FORMS_SECTION,
+        ...NATS_SECTION,
+        "## Rules",
+        "",
         "| Rule | Level | Kind | What it checks | Configuration | Example violation |",
         "|---|---|---|---|---|---|",
     ];

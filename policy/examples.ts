@@ -1,3 +1,5 @@
+import { natsStackKeys, operatorMaterial, platformAccountSpec, platformMaterial, renderOperatorConf } from "../components";
+
 /**
  * One small input per rule that the rule rejects; docs.ts runs the rule on it, so the example
  * violation in POLICIES.md is what the rule really says.
@@ -23,9 +25,21 @@ export interface Example {
     change: string;
     /** Resources (all of the stack for stack rules, the first one for resource rules). */
     resources: ExampleResource[];
+    /** Pack configuration beyond the examples' registry, when the rule needs more. */
+    config?: Record<string, unknown>;
 }
 
 const ACME = "org_7f3k2m9q";
+// A master key for the examples only (public, so nothing it derives guards anything).
+const EXAMPLE_MASTER = Buffer.alloc(32, 1);
+
+// operator.conf as tenancy renders it for acme, with a leafnodes block appended by hand.
+function exampleOperatorConf(): string {
+    const { operatorJwt, system } = operatorMaterial(EXAMPLE_MASTER);
+    const platform = platformMaterial(platformAccountSpec(), EXAMPLE_MASTER, 1);
+    const conf = renderOperatorConf({ operatorJwt, system, platform: { publicKey: platform.accountPublicKey, jwt: platform.accountJwt }, tenantIds: [ACME] });
+    return `${conf}leafnodes {\n  remotes: [ { url: "nats://hub.example.com:7422", account: "${natsStackKeys(EXAMPLE_MASTER, []).platform.account}" } ]\n}\n`;
+}
 const GLOBEX = "org_k4x8p2wn";
 const labels = (id: string, plan = "standard") => ({ "tenancy.io/tenant-id": id, tier: plan, "app.kubernetes.io/managed-by": "tenancy" });
 const podSecurity = { "pod-security.kubernetes.io/enforce": "restricted" };
@@ -135,19 +149,15 @@ export const EXAMPLES: Record<string, Example> = {
         ],
     },
     "isolate-tenant-nats": {
-        change: "a hand-written NATS server configuration lets acme's account import globex's subjects",
+        change: "a leafnodes block added to operator.conf, whose remote would carry acme's account to another server",
+        config: { natsKeys: natsStackKeys(EXAMPLE_MASTER, [ACME, GLOBEX].map((id) => ({ id, generation: 1 }))) },
         resources: [
             tenant("acme"),
             namespace("acme", ACME),
-            tenant("globex"),
-            namespace("globex", GLOBEX),
             {
                 type: "kubernetes:core/v1:ConfigMap",
-                name: "edge-nats",
-                props: {
-                    metadata: { name: "edge-nats", namespace: "nats" },
-                    data: { "nats.conf": `accounts {\n  ${ACME}: { imports: [ {stream: {account: ${GLOBEX}, subject: "org.globex.>"}} ] }\n  ${GLOBEX}: {}\n}\n` },
-                },
+                name: "nats-operator",
+                props: { metadata: { name: "nats-operator", namespace: "nats" }, data: { "operator.conf": exampleOperatorConf() } },
             },
         ],
     },

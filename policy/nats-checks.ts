@@ -1,7 +1,22 @@
-// What a tenant's NATS account may hold: its own nkey user, permissions within its own subjects,
-// its inbox and the platform's, imports from the platform only, no exports.
+// What a tenant's NATS account may reach: permissions within its own subjects, its inbox and the
+// platform's, imports from the platform only, no exports.
 import type { GuardConfig } from "./config";
-import type { NatsAccountModel, NatsPerm, NatsServerModel } from "./nats-model";
+
+/** Publish or subscribe permissions; `allow` undefined means every subject. */
+export interface NatsPerm {
+    /** Allowed subjects; undefined when the user may use every subject. */
+    allow?: string[];
+}
+
+/** An account's imports and exports as the checks read them. */
+export interface NatsAccountModel {
+    /** Account name. */
+    name: string;
+    /** Imports: kind, exporting account's name, subject there, subject here. */
+    imports: { kind: string; account: string; subject: string; to: string }[];
+    /** Exports. */
+    exports: { kind: string; subject: string }[];
+}
 
 /**
  * True when every subject `subject` can match is also matched by `pattern` (NATS wildcards:
@@ -19,14 +34,12 @@ export function subjectWithin(subject: string, pattern: string): boolean {
     return s.length === p.length;
 }
 
-/** The tenants the checks know: by slug, their slugs' subjects, and who owns which nkey. */
+/** The tenants the checks know: slugs by account name (org id), and every slug. */
 export interface NatsTenants {
     /** Slugs by account name (the tenant id). */
     byAccount: Map<string, string>;
     /** Slugs of every tenant. */
     slugs: Set<string>;
-    /** The tenant whose credential holds the seed of each public nkey. */
-    keyOwner: Map<string, string>;
 }
 
 // Names the other tenant whose subjects a subject reaches, e.g. " (tenant globex's subjects)".
@@ -43,31 +56,17 @@ function reach(subject: string, slug: string, tenants: NatsTenants): string {
 
 /** What a publish or subscribe permission lets `who` reach beyond `allowed`, as sentences ending in `rule`. */
 export function permProblems(who: string, direction: string, p: NatsPerm, allowed: string[], rule: string, slug: string, tenants: NatsTenants): string[] {
-    if (p.unknown) return [`${who} has ${direction} permissions unknown during preview${rule}`];
     if (p.allow === undefined) return [`${who} may ${direction} to every subject (no ${direction} allow list)${rule}`];
     return p.allow.filter((s) => !allowed.some((a) => subjectWithin(s, a))).map((s) => `${who} may ${direction} to "${s}"${reach(s, slug, tenants)}${rule}`);
 }
 
-/**
- * Everything wrong with tenant `slug`'s account; `ownKeys` are the public nkeys of the tenant's own
- * credential (null where the document holds no credentials, as the permission structure does).
- */
-export function tenantAccountProblems(account: NatsAccountModel, slug: string, ownKeys: Set<string> | null, config: GuardConfig, tenants: NatsTenants): string[] {
+/** What tenant `slug`'s account imports and exports beyond its own subjects, its inbox and the platform's. */
+export function importExportProblems(account: NatsAccountModel, slug: string, config: GuardConfig, tenants: NatsTenants): string[] {
     const who = `NATS account "${account.name}" of tenant ${slug}`;
     const platform = config.platformNatsSubjects.map((s) => s.split("{slug}").join(slug));
     const allowed = [`org.${slug}.>`, `_INBOX.${slug}.>`, ...platform];
     const rule = `; tenant ${slug} may use only ${allowed.join(", ")}.`;
     const problems: string[] = [];
-    account.users.forEach((user, i) => {
-        const whoUser = account.users.length > 1 ? `${who} (user ${i + 1})` : who;
-        if (ownKeys && !user.nkey) problems.push(`${whoUser} has a user authenticated by ${user.user ? `password (user "${user.user}")` : "no nkey"}; a tenant account holds only the tenant's own nkey user.`);
-        else if (ownKeys && user.nkey && !ownKeys.has(user.nkey)) {
-            const owner = tenants.keyOwner.get(user.nkey);
-            problems.push(`${whoUser} has the nkey user ${user.nkey}, which is ${owner ? `tenant ${owner}'s` : "no credential of tenant " + slug}; a tenant account holds only the nkey user of the tenant's own credential.`);
-        }
-        problems.push(...permProblems(whoUser, "publish", user.publish, allowed, rule, slug, tenants));
-        problems.push(...permProblems(whoUser, "subscribe", user.subscribe, allowed, rule, slug, tenants));
-    });
     for (const imp of account.imports) {
         const exporter = tenants.byAccount.get(imp.account);
         if (imp.account !== config.platformNatsAccount) {
@@ -82,36 +81,5 @@ export function tenantAccountProblems(account: NatsAccountModel, slug: string, o
     for (const exp of account.exports) {
         problems.push(`${who} exports ${exp.kind} "${exp.subject}"${reach(exp.subject, slug, tenants)}; a tenant account must export nothing, since any account could import it.`);
     }
-    return problems;
-}
-
-/** Where a server configuration lets a tenant's nkey, or any client, into an account that is not that tenant's. */
-export function crossAccountProblems(model: NatsServerModel, tenants: NatsTenants): string[] {
-    const problems: string[] = [];
-    const userAccount = new Map<string, string>();
-    for (const account of model.accounts.values()) {
-        const slug = tenants.byAccount.get(account.name);
-        for (const user of account.users) {
-            if (user.user) userAccount.set(user.user, account.name);
-            // Tenant accounts are held to their own credential by tenantAccountProblems.
-            const owner = user.nkey ? tenants.keyOwner.get(user.nkey) : undefined;
-            if (owner && !slug) {
-                problems.push(`NATS account "${account.name}" lets tenant ${owner}'s nkey user ${user.nkey} connect; a tenant's nkey may authenticate only into its own account.`);
-            }
-        }
-    }
-    for (const user of model.globalUsers) {
-        const owner = user.nkey ? tenants.keyOwner.get(user.nkey) : undefined;
-        if (owner) problems.push(`the global authorization lets tenant ${owner}'s nkey user ${user.nkey} connect outside its account; a tenant's nkey may authenticate only into its own account.`);
-    }
-    if (model.noAuthUser !== undefined) {
-        const account = userAccount.get(model.noAuthUser);
-        const slug = account ? tenants.byAccount.get(account) : undefined;
-        if (!account || slug) {
-            problems.push(`no_auth_user "${model.noAuthUser}" makes every client without credentials ${slug ? `a user of tenant ${slug}'s account` : "a user the pack cannot find"}; unauthenticated clients must never reach a tenant's account.`);
-        }
-    }
-    const system = model.systemAccount ? tenants.byAccount.get(model.systemAccount) : undefined;
-    if (system) problems.push(`system_account "${model.systemAccount}" is tenant ${system}'s account, which would see every account's traffic; the system account must belong to the platform.`);
     return problems;
 }

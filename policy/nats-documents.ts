@@ -1,11 +1,10 @@
-// Where NATS configuration is declared: any ConfigMap or Secret, any namespace, any key, read as
-// the server would read it (includes resolved among the NATS namespaces' objects), and every NATS
-// JWT wherever it appears.
-import * as path from "node:path";
+// The data the NATS checks read: every entry of every ConfigMap and Secret (base64 fields decoded),
+// every NATS JWT wherever it lies (in any encoding the seed scan decodes), and NATS server
+// configuration outside the NATS namespaces (which the pack never accepts).
 import type { GuardConfig } from "./config";
+import { parseNatsConf } from "./nats-conf";
+import { textLayers } from "./nats-seeds";
 import { describeObject, isKind } from "./objects";
-import { parseNatsConf, type IncludeResolver } from "./nats-conf";
-import { field, SERVER_KEYS, serverModel, type NatsServerModel } from "./nats-model";
 import type { StackIndex, StackObject } from "./stack-index";
 import { isUnknown } from "./unknowns";
 
@@ -17,28 +16,6 @@ export interface DataEntry {
     key: string;
     /** Its text (decoded from base64 where the field is), or UNKNOWN. */
     text: string;
-}
-
-/** A server configuration found in the stack. */
-export interface FoundServerConfig {
-    /** Where: `ConfigMap "nats/nats-accounts" key auth.json`. */
-    where: string;
-    /** The object holding it. */
-    object: StackObject;
-    /** What it says. */
-    model: NatsServerModel;
-}
-
-/** What the stack declares of NATS configuration. */
-export interface NatsDeclarations {
-    /** Server configurations (accounts documents, operator mode). */
-    servers: FoundServerConfig[];
-    /** Every NATS JWT (header alg ed25519 or ed25519-nkey) in any ConfigMap or Secret, where it first appears. */
-    jwts: { where: string; object: StackObject; jwt: string }[];
-    /** Entries that look like configuration but cannot be read, with why. */
-    unreadable: { where: string; object: StackObject; why: string }[];
-    /** Entries unknown during preview. */
-    unknown: DataEntry[];
 }
 
 /** Every data entry of every ConfigMap and Secret, base64 fields decoded. */
@@ -61,75 +38,69 @@ export function dataEntries(index: StackIndex): DataEntry[] {
     return out;
 }
 
-// Cheap test before parsing: a configuration names one of these.
-const MENTIONS = /accounts|authorization|no_auth_user|system_account|operator|resolver|trusted/i;
-const JWT = /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g;
+const TOKEN = /[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g;
 
-/** Whether a JWT's header says it is a NATS one (signed with an nkey). */
-export function isNatsJwt(jwt: string): boolean {
+// The claimed NATS type of a token, read leniently (any key case, the last of duplicates) so that a
+// JWT the strict reader refuses is still found; undefined for a token that is no NATS JWT at all.
+function looseNatsType(token: string): string | undefined {
+    const [header, payload] = token.split(".");
     try {
-        const header = JSON.parse(Buffer.from(jwt.split(".")[0], "base64url").toString("utf8")) as { alg?: unknown };
-        return header.alg === "ed25519-nkey" || header.alg === "ed25519";
+        const h = JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as Record<string, unknown>;
+        const p = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+        const nkey = Object.entries(h).some(([k, v]) => k.toLowerCase() === "alg" && /ed25519/i.test(String(v)));
+        const nats = Object.entries(p).filter(([k]) => k.toLowerCase() === "nats").map(([, v]) => v);
+        if (!nkey && nats.length === 0) return undefined;
+        for (const n of nats) {
+            const type = n && typeof n === "object" ? Object.entries(n).find(([k]) => k.toLowerCase() === "type")?.[1] : undefined;
+            if (typeof type === "string") return type.toLowerCase();
+        }
+        return "unknown";
     } catch {
-        return false;
+        return undefined;
     }
 }
 
-// An include names a file next to the including one; the stack's objects in the NATS namespaces are
-// what a deployment puts there (a projected volume, a sync sidecar), so the file is the data key of
-// that name in exactly one of them.
-// A file no object holds is one another stack declares when it is the account file of a registry
-// tenant of another shard (or outside a partial plan): its stack's pack checks it, so it reads as empty here.
-function includeResolver(entries: DataEntry[], config: Pick<GuardConfig, "natsNamespaces">, elsewhere: ReadonlyMap<string, unknown>): IncludeResolver {
-    const byKey = new Map<string, DataEntry[]>();
-    for (const e of entries.filter((x) => config.natsNamespaces.includes(x.object.meta.namespace ?? ""))) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e]);
-    const namespaces = config.natsNamespaces.join(", ");
-    return (file) => {
-        const found = byKey.get(path.basename(file)) ?? [];
-        // Only a plain file name: a path could make the server read a file no stack declares.
-        if (found.length === 0 && file === path.basename(file) && elsewhere.has(file)) return { text: "" };
-        if (found.length === 0) return { problem: `which no ConfigMap or Secret in namespace ${namespaces} holds` };
-        if (found.length > 1) return { problem: `which ${found.length} objects hold (${found.map((e) => describeObject(e.object)).join(", ")}): the pack cannot tell which the server loads` };
-        if (isUnknown(found[0].text)) return { problem: `which is unknown during preview (${describeObject(found[0].object)})` };
-        return { text: found[0].text };
+/** Every NATS JWT in a value (any string in it, in every encoding layer), whose loosely claimed type is `type` or cannot be told. */
+export function natsJwtsIn(value: unknown, type: "user" | "account" | "operator"): string[] {
+    const found = new Set<string>();
+    const visit = (v: unknown): void => {
+        if (typeof v === "string") {
+            for (const text of textLayers(v)) {
+                for (const [token] of text.matchAll(TOKEN)) {
+                    const claimed = looseNatsType(token);
+                    if (claimed === type || claimed === "unknown") found.add(token);
+                }
+            }
+        } else if (Array.isArray(v)) v.forEach(visit);
+        else if (v && typeof v === "object") Object.values(v).forEach(visit);
     };
+    visit(value);
+    return [...found];
 }
-// Text that is surely meant as server configuration, so failing to read it is a violation.
-const CONFIG_LIKE = /\b(accounts|authorization)\s*[:={]/i;
+
+// Top-level keys that make a document a nats-server configuration (any case, as the server reads keys).
+const SERVER_KEYS = ["accounts", "authorization", "no_auth_user", "system_account", "operator", "resolver", "account_resolver", "resolver_preload", "trusted", "trusted_keys"];
+const MENTIONS = new RegExp(SERVER_KEYS.join("|"), "i");
 
 /**
- * Finds every NATS server configuration and NATS JWT among the data entries; `elsewhere` names the
- * account files (by file name) that other stacks declare.
+ * Reports NATS server configuration outside the NATS namespaces: the pack reads server
+ * configuration only where the server loads it, strictly; this is a detector (it over-reads), never
+ * a reader that accepts anything.
  */
-export function natsDeclarations(entries: DataEntry[], config: Pick<GuardConfig, "natsNamespaces">, elsewhere: ReadonlyMap<string, unknown> = new Map()): NatsDeclarations {
-    const found: NatsDeclarations = { servers: [], jwts: [], unreadable: [], unknown: [] };
-    const resolve = includeResolver(entries, config, elsewhere);
-    const seen = new Set<string>();
-    for (const entry of entries) {
-        const where = `${describeObject(entry.object)} key ${entry.key}`;
-        if (isUnknown(entry.text)) {
-            found.unknown.push(entry);
-            continue;
-        }
-        for (const [jwt] of entry.text.matchAll(JWT)) {
-            if (seen.has(jwt) || !isNatsJwt(jwt)) continue;
-            seen.add(jwt);
-            found.jwts.push({ where, object: entry.object, jwt });
-        }
-        if (!MENTIONS.test(entry.text)) continue;
-        let parsed;
+export function checkConfigElsewhere(entries: DataEntry[], config: GuardConfig, report: (message: string, urn?: string) => void): void {
+    for (const e of entries) {
+        if (config.natsNamespaces.includes(e.object.meta.namespace ?? "") || isUnknown(e.text) || !MENTIONS.test(e.text)) continue;
+        let keys: string[];
         try {
-            parsed = parseNatsConf(entry.text, resolve);
-        } catch (error) {
-            if (CONFIG_LIKE.test(entry.text) || /\.(conf|json)$/.test(entry.key)) found.unreadable.push({ where, object: entry.object, why: `does not parse (${(error as Error).message})` });
+            keys = Object.keys(parseNatsConf(e.text).value).map((k) => k.toLowerCase());
+        } catch {
             continue;
         }
-        const doc = parsed.value;
-        if (!SERVER_KEYS.some((key) => field(doc, key) !== undefined)) continue;
-        const model = serverModel(doc);
-        for (const include of parsed.includes) model.problems.push(`it includes ${include}`);
-        for (const name of parsed.unresolved) model.problems.push(`it uses $${name}, which it does not define`);
-        found.servers.push({ where, object: entry.object, model });
+        const found = keys.filter((k) => SERVER_KEYS.includes(k));
+        if (found.length === 0) continue;
+        report(
+            `${describeObject(e.object)} key ${e.key} is a NATS server configuration (${found.join(", ")}) outside namespace ${config.natsNamespaces.join(", ")}; the only server configuration the pack accepts is operator.conf and the account files in the NATS namespace, exactly as tenancy renders them.`,
+            e.object.resource.urn,
+        );
     }
-    return found;
 }

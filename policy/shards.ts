@@ -1,6 +1,6 @@
 // A stack of a sharded registry declares only its shard's tenants (and a partial plan of
 // `tenancy plan --base` fewer still): which registry tenants' NATS account files are declared by
-// another stack, and which public keys every stack of the registry must agree on.
+// another stack.
 import { natsAccountConfKey } from "../contract";
 import { shardOf, shardSchema, type Shard } from "../registry";
 import type { GuardConfig } from "./config";
@@ -55,29 +55,4 @@ export function shardView(config: GuardConfig): ShardView {
         if (other || (only && !only.has(tenant.id))) view.elsewhereByFile.set(natsAccountConfKey(tenant.id), { id: tenant.id, slug: tenant.slug, shard: other ? index : undefined });
     }
     return view;
-}
-
-const OPERATOR_KEY = { pattern: /^O[A-Z2-7]{55}$/, text: "an operator public key (O followed by 55 base32 characters)" };
-const ACCOUNT_KEY = { pattern: /^A[A-Z2-7]{55}$/, text: "an account public key (A followed by 55 base32 characters)" };
-
-/** The pinned keys, or the problems with them; a sharded stack must have both. */
-export function pinnedKeys(config: GuardConfig, view: ShardView): { operator?: string; platformAccount?: string; problems: string[] } {
-    const problems: string[] = [];
-    // An invalid shard configuration counts as sharded: the pins are then required too.
-    const sharded = view.shard === undefined || view.shard.count > 1;
-    const read = (key: "natsOperatorKey" | "natsPlatformAccountKey", shape: { pattern: RegExp; text: string }, what: string, output: string) => {
-        const value = config[key];
-        if (value === "") {
-            if (sharded) problems.push(`The pack configuration sets no ${key}; a sharded stack cannot see the shared shard's operator.conf, so every stack of the registry must be pinned to the same ${what}: set ${key} to the stack output ${output}.`);
-            return undefined;
-        }
-        if (!shape.pattern.test(value)) {
-            problems.push(`The pack configuration's ${key} "${value}" is not ${shape.text}; set it to the stack output ${output}.`);
-            return undefined;
-        }
-        return value;
-    };
-    const operator = read("natsOperatorKey", OPERATOR_KEY, "NATS operator", "natsTrust.operator");
-    const platformAccount = read("natsPlatformAccountKey", ACCOUNT_KEY, "PLATFORM account", "natsTrust.platformAccount");
-    return { operator, platformAccount, problems };
 }

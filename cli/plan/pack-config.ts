@@ -1,10 +1,11 @@
-import { natsTrustKeys, parseNatsMasterKey } from "../../components";
+import { natsStackKeys, natsTrustKeys, parseNatsMasterKey } from "../../components";
+import { DEFAULT_NATS_KEY_GENERATION, NATS_KEY_GENERATIONS_CONFIG } from "../../contract";
 import type { GuardConfig } from "../../policy/config";
 import { RULES } from "../../policy/rules";
-import { shardSchema, type Shard } from "../../registry";
+import { shardSchema, type Registry, type Shard } from "../../registry";
 
 /** The pack settings that depend on the stack: its registry, its shard and the keys a shard is pinned to. */
-export type PackSettings = Partial<Pick<GuardConfig, "registryDir" | "shard" | "natsOperatorKey" | "natsPlatformAccountKey" | "planOnlyTenants">>;
+export type PackSettings = Partial<Pick<GuardConfig, "registryDir" | "shard" | "natsOperatorKey" | "natsPlatformAccountKey" | "natsKeys" | "planOnlyTenants">>;
 
 /** A rule as far as its configuration goes: its name and the properties it reads. */
 export interface RuleReads {
@@ -49,4 +50,30 @@ export function stackShard(config: Record<string, string>): { shard: Shard } | {
     const parsed = shardSchema.safeParse(value);
     if (parsed.success) return { shard: parsed.data };
     return { problem: parsed.error.issues.map((i) => `${["tenancy:shard", ...i.path].join(".")}: ${i.message}`).join("; ") };
+}
+
+/** The stack's `tenancy:natsKeyGenerations` (slug → generation ≥ 1) from its flattened config, or why it is not one. */
+export function stackKeyGenerations(config: Record<string, string>): { generations: Record<string, number> } | { problem: string } {
+    const text = config[NATS_KEY_GENERATIONS_CONFIG];
+    if (text === undefined) return { generations: {} };
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        value = text;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return { problem: `${NATS_KEY_GENERATIONS_CONFIG} is not an object of slug → generation` };
+    for (const [slug, generation] of Object.entries(value)) {
+        if (typeof generation !== "number" || !Number.isInteger(generation) || generation < 1) return { problem: `${NATS_KEY_GENERATIONS_CONFIG}.${slug} is ${JSON.stringify(generation)}, not a whole number ≥ 1` };
+    }
+    return { generations: value as Record<string, number> };
+}
+
+/**
+ * The pack's natsKeys for a master key (hex or base64, as in stack config): the operator, system and
+ * PLATFORM keys and every registry tenant's account, signing key and user at its generation.
+ */
+export function natsKeysSetting(masterKey: string, registry: Registry, generations: Readonly<Record<string, number>>): Pick<PackSettings, "natsKeys"> {
+    const tenants = registry.entries.map(({ tenant }) => ({ id: tenant.id, generation: generations[tenant.slug] ?? DEFAULT_NATS_KEY_GENERATION }));
+    return { natsKeys: natsStackKeys(parseNatsMasterKey(masterKey), tenants) };
 }

@@ -18,7 +18,7 @@ import { LARGE_REGISTRY, PlanProgress } from "./progress";
 import { buildReport, type PlanReport, type ReportInputs } from "./report";
 import { scanSecretValues, type ReportedSecret } from "./secret-values";
 import { readStackFiles, type StackConfigFiles } from "./stack-config";
-import { natsPins, stackShard } from "./pack-config";
+import { natsKeysSetting, natsPins, stackKeyGenerations, stackShard } from "./pack-config";
 import { PLAN_ONLY_KEY } from "../../infra/config";
 import { inShard, SHARED_SHARD, type Shard } from "../../registry";
 
@@ -182,9 +182,13 @@ async function execute(
     const headRun = record(prepared.tenantsDir, registry, analysis.add);
     const baseRun = base ? record(base.checkout.dir, base.registry) : undefined;
     const sharded = prepared.shard.count > 1;
+    const keyGenerations = stackKeyGenerations(files.config);
+    // A bad value stops the program itself with its own message; the pack then gets generation 1.
+    const generations = "generations" in keyGenerations ? keyGenerations.generations : {};
     const hostStart = pack.host.then((started) =>
         configurePlanPack(started, {
             registryDir: prepared.tenantsDir,
+            ...natsKeysSetting(emulatedMasterKey(planKey.key), registry, generations),
             ...(sharded ? { shard: prepared.shard, ...natsPins(emulatedMasterKey(planKey.key)) } : {}),
             ...(scope.only ? { planOnlyTenants: scope.only } : {}),
         }),

@@ -98,11 +98,11 @@ describe("a sharded registry through the real Pulumi CLI", () => {
     });
 
     it("stops a shard whose pack has no pinned keys", async () => {
-        const ws = await stack("shard2-unpinned", 2, { shard: SHARD(2) });
+        const ws = await stack("shard2-unpinned", 2, { shard: SHARD(2), natsKeys: null });
         const run = await pulumi(ws, ["preview", ...ws.policy]);
         expect(run.code).not.toBe(0);
         expect(run.stdout.replace(/\s+/g, " ")).toContain(
-            "The pack configuration sets no natsOperatorKey; a sharded stack cannot see the shared shard's operator.conf, so every stack of the registry must be pinned to the same NATS operator: set natsOperatorKey to the stack output natsTrust.operator.",
+            "The pack configuration sets no natsKeys, so it cannot tell whether a NATS account, signing key, user or seed is the one tenancy derives for its tenant; pass the pack the configuration `tenancy pack-config` prints (pulumi config get tenancy:natsMasterKey --stack <stack> | npx tenancy pack-config --stack <stack>).",
         );
         for (const tenant of of(2)) expect(await admin.read({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespaceOf(tenant) } })).toBeUndefined();
     });

@@ -53,13 +53,13 @@ export const NATS_MUTATIONS: Mutation[] = [
     {
         change: "acme's account renamed to globex's",
         rule: "isolate-tenant-nats",
-        says: `${OPERATOR_CONF}: it preloads 2 accounts named "${GLOBEX_ID}" for tenant globex`,
+        says: `${ACME_FILE}: the account ${accountKeys(MASTER, ACME_ID, 1).account.publicKey} of tenant acme is named "${GLOBEX_ID}", not its org id "${ACME_ID}".`,
         apply: (w) => editAcme(w, (_n, claims) => (claims.name = GLOBEX_ID)),
     },
     {
         change: "acme's NATS credential Secret moved into globex's namespace",
         rule: "isolate-tenant-nats",
-        says: `Secret "org-globex/nats-credentials" holds tenant acme's NATS credential (the nkey seed of`,
+        says: `Secret "org-globex/nats-credentials" holds the nkey seed of ${accountKeys(MASTER, ACME_ID, 1).user.publicKey}, tenant acme's user, in tenant globex's namespace`,
         apply: (w) => w.edit("acme-nats-credentials", (p) => (p.metadata.namespace = "org-globex")),
     },
     {
@@ -81,7 +81,7 @@ export const SERVER_MUTATIONS: Mutation[] = [
     {
         change: "acme's account JWT signed by a key the operator does not trust",
         rule: "isolate-tenant-nats",
-        says: `is signed by ${accountKeys(MASTER, GLOBEX_ID, 1).signing.publicKey}, which is not the operator the configuration that loads it trusts`,
+        says: `${ACME_FILE}, line 2: the JWT of account ${accountKeys(MASTER, ACME_ID, 1).account.publicKey} is not a NATS account JWT the pack accepts: claim "iss" must be an operator public key`,
         apply: (w) => editAcme(w, () => undefined, accountKeys(MASTER, GLOBEX_ID, 1).signing),
     },
     {
@@ -99,19 +99,19 @@ export const SERVER_MUTATIONS: Mutation[] = [
     {
         change: "acme's account file no longer declared",
         rule: "isolate-tenant-nats",
-        says: `${OPERATOR_CONF}: it includes "${accountFile(ACME_ID)}", which no ConfigMap or Secret in namespace nats holds`,
+        says: `include "${accountFile(ACME_ID)}" names a file the stack does not declare`,
         apply: (w) => w.remove(`nats-account-${ACME_ID}`),
     },
     {
         change: "no NATS server configuration at all",
         rule: "isolate-tenant-nats",
-        says: "The stack declares tenants (acme, globex, initech) but no NATS server configuration",
+        says: "The stack declares tenants (acme, globex, initech) but no NATS operator.conf in namespace nats",
         apply: (w) => w.remove("nats-operator"),
     },
     {
         change: "a second server configuration in another namespace, in nats-server's own format, opens acme to globex",
         rule: "isolate-tenant-nats",
-        says: `ConfigMap "edge/edge-nats" key nats.conf: NATS account "${ACME_ID}" of tenant acme imports stream "org.globex.>" from tenant globex's account "${GLOBEX_ID}"`,
+        says: `ConfigMap "edge/edge-nats" key nats.conf is a NATS server configuration (accounts) outside namespace nats`,
         apply: (w) =>
             w.add("kubernetes:core/v1:ConfigMap", "edge-nats", {
                 apiVersion: "v1",
@@ -123,7 +123,7 @@ export const SERVER_MUTATIONS: Mutation[] = [
     {
         change: "a user JWT of acme issued by its account key (not its scoped signing key), in a Secret",
         rule: "isolate-tenant-nats",
-        says: `issued by ${accountKeys(MASTER, ACME_ID, 1).account.publicKey}, which is not a scoped signing key of that account`,
+        says: `of tenant acme's account issued by ${accountKeys(MASTER, ACME_ID, 1).account.publicKey}, not by its derived scoped signing key`,
         apply: (w) => {
             const keys = accountKeys(MASTER, ACME_ID, 1);
             return w.add("kubernetes:core/v1:Secret", "admin-creds", {
@@ -137,7 +137,7 @@ export const SERVER_MUTATIONS: Mutation[] = [
     {
         change: "acme's seed copied into a Secret named anything, in globex's namespace",
         rule: "isolate-tenant-nats",
-        says: `Secret "org-globex/agent-env" holds tenant acme's NATS credential (the nkey seed of`,
+        says: `Secret "org-globex/agent-env" holds the nkey seed of ${accountKeys(MASTER, ACME_ID, 1).user.publicKey}, tenant acme's user, in tenant globex's namespace`,
         apply: (w) =>
             w.add("kubernetes:v1:Secret", "agent-env", {
                 apiVersion: "v1",

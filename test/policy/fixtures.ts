@@ -6,6 +6,7 @@ import {
     isProtected,
     limitRangeSpec,
     namespaceSpec,
+    natsStackKeys,
     natsCredentialsSecretSpec,
     networkPolicySpecs,
     operatorConfigMapSpec,
@@ -33,8 +34,16 @@ import { shardOf, type Registry, type RegistryEntry } from "../../registry";
 import { REGISTRY, REGISTRY_DIR } from "./registry";
 import { fixture, type Fixture } from "./support";
 
-/** Pack configuration every policy test uses: the tests' registry. */
-export const CONFIG = { registryDir: REGISTRY_DIR };
+/** The master key the compliant stack's NATS keys derive from. */
+export const MASTER = Buffer.from(TEST_NATS_MASTER_KEY, "hex");
+
+/** The pack's natsKeys for the tests' registry (every tenant at generation 1), as `tenancy pack-config` prints them. */
+export function natsKeysOf(registry: Registry = REGISTRY, generations: Record<string, number> = {}) {
+    return natsStackKeys(MASTER, registry.entries.map((e) => ({ id: e.tenant.id, generation: generations[e.tenant.slug] ?? 1 })));
+}
+
+/** Pack configuration every policy test uses: the tests' registry and its NATS keys. */
+export const CONFIG = { registryDir: REGISTRY_DIR, natsKeys: natsKeysOf() };
 /** Where the NATS server runs, as the program's default stack config says. */
 export const NATS = { namespace: "nats", port: 4222, url: "nats://nats.nats.svc.cluster.local:4222" };
 /** The platform's controller, as the program's default stack config says. */
@@ -49,9 +58,6 @@ export function entry(slug: string, registry: Registry = REGISTRY): RegistryEntr
 
 /** The tenant id of a slug. */
 export const idOf = (slug: string) => entry(slug).tenant.id;
-
-/** The master key the compliant stack's NATS keys derive from. */
-export const MASTER = Buffer.from(TEST_NATS_MASTER_KEY, "hex");
 
 /** What the program derives for a tenant's account (by slug, of the tests' registry unless another is given), or the platform's (`PLATFORM`). */
 export function natsOf(owner: string, registry: Registry = REGISTRY): AccountMaterial {

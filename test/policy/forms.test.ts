@@ -195,7 +195,7 @@ const ROWS: Row[] = [
         target: "handoff",
         add: (w) => [...w, fixture("kubernetes:core/v1:Secret", "handoff", { apiVersion: "v1", kind: "Secret", metadata: { name: "handoff", namespace: "org-globex", labels: { "tenancy.io/tenant-id": idOf("globex") } }, stringData: { note: "empty" } })],
         apply: (b) => (b.stringData.note = `creds: ${nkeyOf("acme").seed}`),
-        says: (n) => `Secret "org-globex/handoff"${n} holds tenant acme's NATS credential (the nkey seed of ${nkeyOf("acme").publicKey}) in tenant globex's namespace; a tenant's credential may exist only in its own namespace "org-acme".`,
+        says: (n) => `Secret "org-globex/handoff"${n} holds the nkey seed of ${nkeyOf("acme").publicKey}, tenant acme's user, in tenant globex's namespace; that credential may exist only in "org-acme".`,
     },
     {
         change: "a Calico NetworkPolicy (a kind the pack does not know) in acme's namespace",

@@ -222,7 +222,7 @@ describe("the pack as tenancy plan starts it", () => {
         }
         const untold = await startPlanPack(PACK_DIR, CONFIG);
         try {
-            expect(nats(await untold.analyzeStack(shard))[0]).toMatch(/^The stack declares tenants \(globex, initech\) but no NATS server configuration/);
+            expect(nats(await untold.analyzeStack(shard))[0]).toMatch(/^The stack declares tenants \(globex, initech\) but no NATS operator.conf in namespace nats;/);
         } finally {
             await untold.stop();
         }

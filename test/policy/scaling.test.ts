@@ -2,24 +2,25 @@ import { describe, expect, it } from "vitest";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { loadRegistry } from "../../registry";
 import { RULES } from "../../policy/rules";
-import { world } from "./fixtures";
+import { natsKeysOf, world } from "./fixtures";
 import { writeRegistry } from "./registry";
 import { stackArgs, type Fixture } from "./support";
 
 const STACK_RULES = RULES.filter((r): r is StackValidationPolicy => "validateStack" in r);
 
 // A registry of `count` standard tenants and their compliant stack.
-function tenants(count: number): { resources: Fixture[]; registryDir: string } {
+function tenants(count: number): { resources: Fixture[]; registryDir: string; natsKeys: ReturnType<typeof natsKeysOf> } {
     const files: Record<string, string> = {};
     for (let i = 0; i < count; i++) files[`t${i}.yaml`] = `id: org_t${i}x\nslug: t${i}\ndisplayName: Tenant ${i}\nplan: standard\nagentLimit: 5\n`;
     const registryDir = writeRegistry(files);
-    return { resources: world(undefined, loadRegistry(registryDir)), registryDir };
+    const registry = loadRegistry(registryDir);
+    return { resources: world(undefined, registry), registryDir, natsKeys: natsKeysOf(registry) };
 }
 
 // Reads of resource fields by every stack rule: a count, not a time, so it is the same on any
 // machine; a rule that scans the stack once per tenant reads 10x more per resource at 10x the tenants.
-async function fieldReads({ resources, registryDir }: ReturnType<typeof tenants>): Promise<number> {
-    const args = stackArgs(resources, { registryDir });
+async function fieldReads({ resources, registryDir, natsKeys }: ReturnType<typeof tenants>): Promise<number> {
+    const args = stackArgs(resources, { registryDir, natsKeys });
     let reads = 0;
     const counted = new Map<PolicyResource, PolicyResource>();
     const count = (r: PolicyResource): PolicyResource => {

@@ -3,7 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ensurePlanKey, recordInChild } from "../../cli/engine";
 import { engineResources, type EngineResource, type PolicyConfig, type PolicyDiagnostic, type PolicyHost } from "../../cli/engine";
-import { RULES } from "../../policy/rules";
+import { packConfig } from "../../cli/plan/pack-config";
+import { natsKeysOf } from "./fixtures";
 import { TEST_NATS_MASTER_KEY_CONFIG } from "../support/nats-master-key";
 import { REGISTRY_DIR } from "./registry";
 
@@ -16,10 +17,8 @@ export const EXAMPLE_SECRETS = {
     globex: { "anthropic-api": { apiKey: "sk-test-globex" } },
 };
 
-/** The pack configuration `tenancy plan` would send for that registry: its directory, to every rule that reads one. */
-export const PACK_CONFIG: PolicyConfig = Object.fromEntries(
-    RULES.filter((r) => r.configSchema?.properties?.registryDir).map((r) => [r.name, { registryDir: REGISTRY_DIR }]),
-);
+/** The pack configuration `tenancy plan` would send for that registry: its directory, and the NATS rule its natsKeys. */
+export const PACK_CONFIG: PolicyConfig = packConfig({ registryDir: REGISTRY_DIR, natsKeys: natsKeysOf() });
 
 /** What the engine sends for one preview of the program: inputs to Analyze, outputs to AnalyzeStack. */
 export interface Preview {

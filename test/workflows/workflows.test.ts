@@ -80,7 +80,7 @@ describe("the GitHub Actions workflows", () => {
 
     it("call only tenancy verbs and flags that exist", () => {
         const calls = invocations("npx tenancy");
-        expect(calls.map((c) => c.args[0])).toEqual(["plan"]);
+        expect(calls.map((c) => c.args[0])).toEqual(["pack-config", "plan", "pack-config"]);
         for (const call of calls) {
             const command = COMMANDS.find((c) => c.name === call.args[0]);
             expect(command, call.where).toBeDefined();
@@ -104,16 +104,21 @@ describe("the GitHub Actions workflows", () => {
         expect(up.strategy).toEqual({ "fail-fast": false, matrix: { stack: "${{ fromJSON(vars.PULUMI_STACKS || format('[\"{0}\"]', vars.PULUMI_STACK)) }}" } });
         expect(up.concurrency).toEqual({ group: "pulumi-up-${{ matrix.stack }}", "cancel-in-progress": false });
         expect(up.environment).toBe("pulumi-${{ matrix.stack }}");
-        const step = up.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+        const step = up.steps.find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command)!;
         expect(step.with).toMatchObject({ command: "up", policyPacks: "policy", "stack-name": "${{ matrix.stack }}", policyPackConfigs: "${{ steps.pack.outputs.file }}" });
-        const preview = workflow("pull-request.yml").doc.jobs.preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+        const preview = workflow("pull-request.yml").doc.jobs.preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command)!;
         expect(preview.with).toMatchObject({ command: "preview", policyPacks: "policy", "comment-on-pr": false, policyPackConfigs: "${{ steps.pack.outputs.file }}" });
     });
 
-    it("give the pack a stack's committed pack configuration when there is one", () => {
+    it("give the pack the NATS keys tenancy pack-config derives from the stack's master key in the same run, after installing the CLI", () => {
         for (const [file, job] of [["apply.yml", "up"], ["pull-request.yml", "preview"]] as const) {
-            const step = workflow(file).doc.jobs[job].steps.find((s) => s.id === "pack")!;
-            expect(step.run, file).toBe('if [ -f "policy/config/$STACK.json" ]; then echo "file=policy/config/$STACK.json" >> "$GITHUB_OUTPUT"; fi\n');
+            const steps = workflow(file).doc.jobs[job].steps;
+            const at = steps.findIndex((s) => s.id === "pack");
+            expect(steps[at].run, file).toBe(
+                'set -o pipefail\npulumi config get tenancy:natsMasterKey --stack "$STACK" | npx tenancy pack-config --stack "$STACK" > "$RUNNER_TEMP/pack-config.json"\necho "file=$RUNNER_TEMP/pack-config.json" >> "$GITHUB_OUTPUT"\n',
+            );
+            expect(steps[at - 1].uses, file).toMatch(/^pulumi\/actions@/);
+            expect(steps[at - 1].with, file).toEqual({ "pulumi-version": "3.248.0" });
         }
     });
 

@@ -6,7 +6,9 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { packConfig, type PackSettings } from "../../../cli/plan/pack-config";
+import { natsKeysSetting, packConfig, type PackSettings } from "../../../cli/plan/pack-config";
+import { NATS_KEY_GENERATIONS_CONFIG, NATS_MASTER_KEY_CONFIG } from "../../../contract";
+import { validateRegistry } from "../../../registry";
 import { toolsPath } from "../../../tools/paths";
 
 /** The project the CLI runs: the repository itself (Pulumi.yaml, infra/index.ts, policy/). */
@@ -95,6 +97,15 @@ export interface ConfigValue {
     secret?: boolean;
 }
 
+// The pack's natsKeys as `tenancy pack-config` derives them from the stack's master key and key generations.
+function stackNatsKeys(config: ConfigValue[], registryDir: string): PackSettings {
+    const master = config.find((c) => c.key === NATS_MASTER_KEY_CONFIG)?.value;
+    const { registry } = validateRegistry(registryDir);
+    if (master === undefined || !registry) return {};
+    const generations = config.find((c) => c.key === NATS_KEY_GENERATIONS_CONFIG)?.value;
+    return natsKeysSetting(master, registry, generations ? (JSON.parse(generations) as Record<string, number>) : {});
+}
+
 /**
  * Creates a stack in a new file backend (`pulumi login file://…`, `pulumi stack init`) and sets
  * its config; the passphrase is random per workspace. The pack's `--policy-pack-config` is what
@@ -120,7 +131,7 @@ export async function createStack(config: ConfigValue[], stack = "e2e", pack: Pa
     const policyConfig = path.join(dir, "policy-config.json");
     const ws: StackWorkspace = { dir, stack, configFile: path.join(dir, `Pulumi.${stack}.yaml`), env, policy: ["--policy-pack", path.join(PROJECT_ROOT, "policy"), "--policy-pack-config", policyConfig] };
     const registryDir = config.find((c) => c.key === "tenancy:tenantsDir")?.value ?? path.join(PROJECT_ROOT, "tenants");
-    fs.writeFileSync(policyConfig, JSON.stringify(packConfig({ registryDir, ...pack })));
+    fs.writeFileSync(policyConfig, JSON.stringify(packConfig({ registryDir, ...stackNatsKeys(config, registryDir), ...pack })));
     // stack init writes the passphrase salt into Pulumi.<stack>.yaml next to Pulumi.yaml: run it in
     // a folder holding only a copy of Pulumi.yaml, so that file is the workspace's config file.
     fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
