@@ -3,7 +3,7 @@ import type { GuardConfig } from "./config";
 import { tenantOfNamespace } from "./helpers";
 import { platformAccountProblems, tenantAccountProblems } from "./nats-accounts";
 import type { NatsTenants } from "./nats-checks";
-import { checkCredentialAccounts, checkSeeds, checkUnknownCredentials, checkUserJwts } from "./nats-credentials";
+import { checkCredentialAccounts, checkCredentials, checkUnknownCredentials } from "./nats-credentials";
 import { checkConfigElsewhere, dataEntries } from "./nats-documents";
 import { isPlatformCredential, natsNamespaceView, type NatsNamespaceView } from "./nats-namespace";
 import { readPins, type NatsPins } from "./nats-pins";
@@ -48,8 +48,7 @@ export const isolateTenantNats: StackValidationPolicy = stackRule(
         }
         if (pins) {
             checkAccounts(view, tenants, pins, registry, config, report);
-            checkSeeds(index, config, pins, report);
-            checkUserJwts(index, config, pins, report);
+            checkCredentials(index, config, pins, report);
         }
         checkCredentialAccounts(index, config, tenants.ids, tenants.byAccount, report);
         checkUnknownCredentials(index, config, report);

@@ -2,12 +2,12 @@
 // never by the first namespace seen holding it: a tenant's user (its seed, or a user JWT of its
 // account) lives only in the tenant's namespace, the PLATFORM user only in the NATS namespaces, and
 // the seeds of the operator, of any account and of any signing key nowhere at all.
-import { CREDENTIAL_ACCOUNT_KEY, PLATFORM_ACCOUNT } from "../contract";
+import { CREDENTIAL_ACCOUNT_KEY, PLATFORM_ACCOUNT, SYSTEM_ACCOUNT } from "../contract";
 import type { GuardConfig } from "./config";
 import { readNatsJwt } from "./nats-claims";
-import { dataEntries, natsJwtsIn } from "./nats-documents";
+import { dataEntries, natsJwtsInTexts } from "./nats-documents";
 import { describePinned, type NatsPins, type PinnedKey } from "./nats-pins";
-import { seedsIn } from "./nats-seeds";
+import { seedsInTexts, textLayers } from "./nats-seeds";
 import { namespaceOfTenant, tenantOfNamespace } from "./helpers";
 import { describeObject, isKind } from "./objects";
 import type { Report } from "./rule-kit";
@@ -31,46 +31,53 @@ function homeText(p: PinnedKey, config: GuardConfig): string {
     return where.length > 0 ? `only in ${where.map((n) => `"${n}"`).join(", ")}` : "nowhere (its org id is not a registry tenant)";
 }
 
-/** Reports every NATS seed of a pinned key outside the place its owner's credential may be. */
-export function checkSeeds(index: StackIndex, config: GuardConfig, pins: NatsPins, report: Report): void {
+/**
+ * Reports every NATS seed of a pinned key outside the place its owner's credential may be, and every
+ * user JWT that is not a pinned user of a pinned account or lies outside its owner's namespace; each
+ * object's text is decoded once for both.
+ */
+export function checkCredentials(index: StackIndex, config: GuardConfig, pins: NatsPins, report: Report): void {
     for (const object of index.objects) {
-        for (const found of seedsIn(object.body).values()) {
-            const pinned = pins.byKey.get(found.publicKey);
-            if (!pinned) continue; // no key of this stack: it opens nothing the server loads
-            const what = `${describeObject(object)} holds the nkey seed of ${found.publicKey}, ${describePinned(pinned)}`;
-            if (pinned.role !== "user") {
-                report(`${what}, in ${place(object, config)}; the seeds of the operator, of accounts and of signing keys are derived when signing and must never be stored.`, object.resource.urn);
-            } else if (!home(pinned, config).includes(object.meta.namespace ?? "")) {
-                report(`${what}, in ${place(object, config)}; that credential may exist ${homeText(pinned, config)}.`, object.resource.urn);
-            }
+        const texts = [...textLayers(object.body)];
+        seedProblems(object, seedsInTexts(texts), config, pins, report);
+        for (const jwt of natsJwtsInTexts(texts, "user")) userJwtProblems(object, jwt, config, pins, report);
+    }
+}
+
+// A seed of a pinned key: a user's only where its owner's credential may be; any other never.
+function seedProblems(object: StackObject, seeds: ReturnType<typeof seedsInTexts>, config: GuardConfig, pins: NatsPins, report: Report): void {
+    for (const found of seeds.values()) {
+        const pinned = pins.byKey.get(found.publicKey);
+        if (!pinned) continue; // no key of this stack: it opens nothing the server loads
+        const what = `${describeObject(object)} holds the nkey seed of ${found.publicKey}, ${describePinned(pinned)}`;
+        if (pinned.role !== "user") {
+            report(`${what}, in ${place(object, config)}; the seeds of the operator, of accounts and of signing keys are derived when signing and must never be stored.`, object.resource.urn);
+        } else if (!home(pinned, config).includes(object.meta.namespace ?? "")) {
+            report(`${what}, in ${place(object, config)}; that credential may exist ${homeText(pinned, config)}.`, object.resource.urn);
         }
     }
 }
 
-/** Reports every NATS user JWT that is not a pinned user of a pinned account, or lies outside its owner's namespace. */
-export function checkUserJwts(index: StackIndex, config: GuardConfig, pins: NatsPins, report: Report): void {
-    for (const object of index.objects) {
-        for (const jwt of natsJwtsIn(object.body, "user")) {
-            const read = readNatsJwt(jwt, "user");
-            const at = describeObject(object);
-            if ("problem" in read) {
-                report(`${at} holds a NATS user JWT that ${read.problem}; a NATS credential must be one the pack can read.`, object.resource.urn);
-                continue;
-            }
-            const { claims } = read;
-            const account = pins.byKey.get(claims.nats.issuer_account);
-            if (!account || account.role !== "account" || account.owner === "SYS") {
-                report(`${at} holds a NATS user JWT (${claims.sub}) of account ${claims.nats.issuer_account}, which is neither a tenant's account nor the ${PLATFORM_ACCOUNT} account tenancy derives; a NATS user must belong to one of them.`, object.resource.urn);
-                continue;
-            }
-            const owner = describePinned(account);
-            const keys = account.owner === PLATFORM_ACCOUNT ? pins.keys.platform : pins.keys.tenants[account.owner];
-            if (claims.iss !== keys.signing) report(`${at} holds a user JWT (${claims.sub}) of ${owner} issued by ${claims.iss}, not by its derived scoped signing key ${keys.signing}.`, object.resource.urn);
-            if (claims.sub !== keys.user) report(`${at} holds a user JWT for ${claims.sub} of ${owner}, not its derived user ${keys.user}; every user of an account is the one tenancy derives.`, object.resource.urn);
-            if (!home(account, config).includes(object.meta.namespace ?? "")) {
-                report(`${at} holds a user JWT (${claims.sub}) of ${owner}, in ${place(object, config)}; that credential may exist ${homeText(account, config)}.`, object.resource.urn);
-            }
-        }
+// A user JWT must be the pinned user of a pinned account, issued by its signing key, in its owner's place.
+function userJwtProblems(object: StackObject, jwt: string, config: GuardConfig, pins: NatsPins, report: Report): void {
+    const read = readNatsJwt(jwt, "user");
+    const at = describeObject(object);
+    if ("problem" in read) {
+        report(`${at} holds a NATS user JWT that ${read.problem}; a NATS credential must be one the pack can read.`, object.resource.urn);
+        return;
+    }
+    const { claims } = read;
+    const account = pins.byKey.get(claims.nats.issuer_account);
+    if (!account || account.role !== "account" || account.owner === SYSTEM_ACCOUNT) {
+        report(`${at} holds a NATS user JWT (${claims.sub}) of account ${claims.nats.issuer_account}, which is neither a tenant's account nor the ${PLATFORM_ACCOUNT} account tenancy derives; a NATS user must belong to one of them.`, object.resource.urn);
+        return;
+    }
+    const owner = describePinned(account);
+    const keys = account.owner === PLATFORM_ACCOUNT ? pins.keys.platform : pins.keys.tenants[account.owner];
+    if (claims.iss !== keys.signing) report(`${at} holds a user JWT (${claims.sub}) of ${owner} issued by ${claims.iss}, not by its derived scoped signing key ${keys.signing}.`, object.resource.urn);
+    if (claims.sub !== keys.user) report(`${at} holds a user JWT for ${claims.sub} of ${owner}, not its derived user ${keys.user}; every user of an account is the one tenancy derives.`, object.resource.urn);
+    if (!home(account, config).includes(object.meta.namespace ?? "")) {
+        report(`${at} holds a user JWT (${claims.sub}) of ${owner}, in ${place(object, config)}; that credential may exist ${homeText(account, config)}.`, object.resource.urn);
     }
 }
 

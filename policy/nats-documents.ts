@@ -38,7 +38,8 @@ export function dataEntries(index: StackIndex): DataEntry[] {
     return out;
 }
 
-const TOKEN = /[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g;
+// A match starts only where a run of base64url characters starts, so each run is scanned once (linear).
+const TOKEN = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g;
 
 // The claimed NATS type of a token, read leniently (any key case, the last of duplicates) so that a
 // JWT the strict reader refuses is still found; undefined for a token that is no NATS JWT at all.
@@ -60,21 +61,16 @@ function looseNatsType(token: string): string | undefined {
     }
 }
 
-/** Every NATS JWT in a value (any string in it, in every encoding layer), whose loosely claimed type is `type` or cannot be told. */
-export function natsJwtsIn(value: unknown, type: "user" | "account" | "operator"): string[] {
+/** Every NATS JWT in texts decoded by {@link textLayers}, whose loosely claimed type is `type` or cannot be told. */
+export function natsJwtsInTexts(texts: Iterable<string>, type: "user" | "account" | "operator"): string[] {
     const found = new Set<string>();
-    const visit = (v: unknown): void => {
-        if (typeof v === "string") {
-            for (const text of textLayers(v)) {
-                for (const [token] of text.matchAll(TOKEN)) {
-                    const claimed = looseNatsType(token);
-                    if (claimed === type || claimed === "unknown") found.add(token);
-                }
-            }
-        } else if (Array.isArray(v)) v.forEach(visit);
-        else if (v && typeof v === "object") Object.values(v).forEach(visit);
-    };
-    visit(value);
+    for (const text of texts) {
+        if (!text.includes(".")) continue;
+        for (const [token] of text.matchAll(TOKEN)) {
+            const claimed = looseNatsType(token);
+            if (claimed === type || claimed === "unknown") found.add(token);
+        }
+    }
     return [...found];
 }
 

@@ -220,7 +220,12 @@ export function* textLayers(value: unknown): Generator<string> {
  * in plain text (any case, `.creds` files included) anywhere in {@link textLayers}.
  */
 export function seedsIn(value: unknown): Map<string, FoundSeed> {
+    return seedsInTexts(textLayers(value));
+}
+
+/** Every valid seed in texts already decoded by {@link textLayers} (so a caller scanning them for more decodes once). */
+export function seedsInTexts(texts: Iterable<string>): Map<string, FoundSeed> {
     const found = new Map<string, FoundSeed>();
-    for (const text of textLayers(value)) scanPlain(text, found);
+    for (const text of texts) scanPlain(text, found);
     return found;
 }
