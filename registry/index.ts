@@ -1,7 +1,7 @@
 export { cidrProblem, isCatchAllCidr } from "./cidr";
 export { registryJsonSchemas } from "./json-schema";
 export { displayPath, loadRegistry, PLANS_FILE, RegistryError, validateRegistry } from "./load";
-export type { Registry, RegistryEntry } from "./load";
+export type { Registry, RegistryEntry, TenantCheck } from "./load";
 export { compareQuantities, isQuantity, parseExactQuantity, parseQuantity } from "./quantity";
 export type { ExactQuantity } from "./quantity";
 export { missingSecrets, secretConfigPath } from "./secrets";

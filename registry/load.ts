@@ -29,6 +29,12 @@ export interface Registry {
     entries: RegistryEntry[];
 }
 
+/**
+ * A check of one tenant file beyond the schema and the plan catalog, on the fields that are valid on
+ * their own (e.g. the CLI's egress arithmetic, which reuses the policy pack's). Returns its issues.
+ */
+export type TenantCheck = (tenant: Partial<Tenant>, source: YamlSource) => SourceIssue[];
+
 /** Thrown when the registry is invalid; carries every issue found, already sorted by file and line. */
 export class RegistryError extends Error {
     constructor(readonly issues: SourceIssue[]) {
@@ -45,7 +51,7 @@ export function loadRegistry(dir: string): Registry {
 }
 
 /** Reads and validates the whole registry, returning either the registry or every issue found. */
-export function validateRegistry(dir: string): { registry?: Registry; issues: SourceIssue[] } {
+export function validateRegistry(dir: string, checks: readonly TenantCheck[] = []): { registry?: Registry; issues: SourceIssue[] } {
     const issues: SourceIssue[] = [];
     const shown = (file: string) => displayPath(path.join(dir, file));
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
@@ -74,6 +80,7 @@ export function validateRegistry(dir: string): { registry?: Registry; issues: So
         // valid on their own, so every problem of the file shows in one pass.
         const tenant = parsed ?? validFields(source.data);
         const plan = checkEntry(name, file, tenant, source, { plans, bySlug, byId }, issues);
+        for (const check of checks) issues.push(...check(tenant, source));
         if (parsed && plan && issues.length === before) entries.push({ tenant: parsed, plan, file });
     }
 

@@ -25,7 +25,8 @@ export const planCommand: Command = {
 Runs the real Pulumi program against an emulated engine (no Pulumi CLI, state backend or cluster
 credentials), sends every resource and then the whole stack to the real policy pack over the
 Analyzer protocol, validates every Kubernetes object against the API schemas, and prints a
-per-tenant summary: objects by kind, quota, NATS subjects and policy results.
+per-tenant summary: objects by kind, quota, NATS subjects and limits, grants (egress CIDRs, Role
+rules with resource names, RoleBindings, Secrets by name and key) and policy results.
 
 Options:
   --tenants DIR       registry directory (default: the stack's tenancy:tenantsDir, else tenants,
@@ -39,11 +40,15 @@ Options:
   --reveal-secrets    write secret values and generated credentials in clear into --out
   --base GIT_REF      also plan the registry as it is at GIT_REF and report added, changed and
                       removed resources per tenant, each tenant's NATS account change and the
-                      removed tenants; a change to a tenant the registry diff does not touch, or
-                      removing an active or suspended tenant, is an error. When only tenant
-                      entries changed since GIT_REF (no other file, not the plan catalog) and the
-                      program is the project's, only the changed tenants are planned, with the
-                      shared objects computed from the whole registry
+                      removed tenants, each tenant's grants diff, and, at the top, every
+                      destructive or weakening change (removal, protection lifted, suspend or
+                      resume, a quota or NATS limit lowered, a NATS key rotation); a change to a
+                      tenant the registry diff does not touch, or removing an active or suspended
+                      tenant, is an error; changing a tenant's id or slug is a registry error
+                      (exit 2). When only tenant entries (and per-tenant stack config: secret
+                      values, key generations) changed since GIT_REF (no other file, not the plan
+                      catalog) and the program is the project's, only the changed tenants are
+                      planned, with the shared objects computed from the whole registry
   --full              with --base, plan every tenant even then
   --quiet             no progress or timing on stderr (progress: on a terminal, the phases of
                       plans of 100 tenants or more; in a log, every phase and a line at least
@@ -60,7 +65,8 @@ key in ~/.config/tenancy/plan-key stands in for it, so every NATS key and creden
 pulumi up derives it, but is not the deployed one.
 
 Exit codes: 0 the plan passes; 1 a mandatory policy fails, an object is invalid, a --base rule
-is broken, or the program or policy pack failed; 2 bad usage, missing file or invalid registry.
+is broken, or the program or policy pack failed; 2 bad usage, missing file, invalid registry, or a
+tenant's id or slug changed since --base.
 `,
     async run(args, io) {
         const flags = parseFlags("plan", args, {

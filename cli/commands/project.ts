@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { displayPath, formatIssue, validateRegistry, type Registry } from "../../registry";
+import { displayPath, formatIssue, type Registry } from "../../registry";
+import { validateTenantRegistry } from "../registry-checks";
 import { readStackFiles, StackFileError, type StackConfigFiles } from "../plan/stack-config";
 import type { Flags } from "./args";
 import { UsageError, type CommandIO } from "./types";
@@ -32,13 +33,17 @@ export interface StackContext {
     tenantsDir: string;
 }
 
-/** Resolves --stack and --tenants like `tenancy plan` does; a missing stack file or directory is a UsageError. */
-export function stackContext(verb: string, flags: Flags, io: CommandIO): StackContext {
+/**
+ * Resolves --stack and --tenants like `tenancy plan` does; a missing directory is a UsageError, and so
+ * is a missing stack file given by --stack unless `stackFileOptional` (the verbs that print the
+ * commands a new stack needs: `secrets`, `rotate`).
+ */
+export function stackContext(verb: string, flags: Flags, io: CommandIO, stackFileOptional = false): StackContext {
     const stack = stackName(verb, flags);
     const projectRoot = findProjectRoot(io.cwd);
     let files: StackConfigFiles;
     try {
-        files = readStackFiles(projectRoot, stack, flags.stack !== undefined);
+        files = readStackFiles(projectRoot, stack, flags.stack !== undefined && !stackFileOptional);
     } catch (error) {
         if (error instanceof StackFileError) throw new UsageError(`${verb}: ${error.message}`);
         throw error;
@@ -50,11 +55,32 @@ export function stackContext(verb: string, flags: Flags, io: CommandIO): StackCo
 }
 
 /**
+ * What to run before the printed `pulumi config set` commands when the stack has no file in this
+ * checkout yet: they need the stack's backend, its secrets provider and the stack itself.
+ */
+export function stackSetupText(stack: string): string {
+    const steps: Array<[string, string]> = [
+        ['export PATH="$(node tools/build.mjs --path pulumi):$PATH"', "the Pulumi CLI npm run tools builds (or any Pulumi CLI 3.248)"],
+        ["pulumi login file://$HOME/.pulumi-state", "or the team's backend: s3://…, gs://…, azblob://…, Pulumi Cloud"],
+        ["export PULUMI_CONFIG_PASSPHRASE='…'", "the stack's passphrase (not with a KMS or Pulumi Cloud secrets provider)"],
+        [`pulumi stack select ${stack} --create`, `creates Pulumi.${stack}.yaml here when the stack is new`],
+    ];
+    const width = Math.max(...steps.map(([command]) => command.length)) + 2;
+    return [
+        `Pulumi.${stack}.yaml does not exist in this checkout yet. The commands below need the stack's state backend, its secrets provider and the stack itself; first:`,
+        "",
+        ...steps.map(([command, note]) => `  ${command.padEnd(width)}# ${note}`),
+        "",
+        "",
+    ].join("\n");
+}
+
+/**
  * Validates the registry; when it is invalid, prints every problem and a closing line naming the
  * verb and what it did not do, and returns undefined (the caller exits 2).
  */
 export function registryOrReport(verb: string, dir: string, io: CommandIO, nothing = "nothing was changed"): Registry | undefined {
-    const { registry, issues } = validateRegistry(dir);
+    const { registry, issues } = validateTenantRegistry(dir);
     if (registry) return registry;
     io.err(`${issues.map(formatIssue).join("\n")}\n`);
     io.err(`tenancy ${verb}: ${issues.length} problem${issues.length === 1 ? "" : "s"} in ${displayPath(dir)}; ${nothing}\n`);

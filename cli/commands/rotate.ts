@@ -11,7 +11,7 @@ import { inShard, shardOf } from "../../registry";
 import { stackShard } from "../plan/pack-config";
 import type { StackConfigFiles } from "../plan/stack-config";
 import { parseCommandArgs } from "./args";
-import { registryOrReport, stackContext } from "./project";
+import { registryOrReport, stackContext, stackSetupText } from "./project";
 import { UsageError, type Command } from "./types";
 
 /**
@@ -65,7 +65,7 @@ Exit codes: 0 printed; 2 bad usage, unknown tenant, invalid registry or an unrea
         const { flags, positionals } = parseCommandArgs("rotate", args, { stack: "string", tenants: "string" }, 1);
         const slug = positionals[0];
         if (slug === undefined) throw new UsageError("rotate: give the tenant's slug, e.g. tenancy rotate acme");
-        const context = stackContext("rotate", flags, io);
+        const context = stackContext("rotate", flags, io, true);
         const registry = registryOrReport("rotate", context.tenantsDir, io);
         if (!registry) return 2;
         const entry = registry.entries.find((e) => e.tenant.slug === slug);
@@ -81,6 +81,7 @@ Exit codes: 0 printed; 2 bad usage, unknown tenant, invalid registry or an unrea
         const next = current.generation + 1;
         const { tenant } = entry;
         const stackFile = context.files.stackFile ?? `Pulumi.${context.stack}.yaml`;
+        if (!context.files.stackFile) io.out(stackSetupText(context.stack));
         io.out(
             `To rotate the NATS key of tenant ${slug} (account ${natsAccountName(tenant)}) on stack ${context.stack}, ` +
                 `raise its key generation from ${current.generation} to ${next} and apply:\n\n`,

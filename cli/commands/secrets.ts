@@ -2,7 +2,7 @@ import { configSetCommand, scanSecretValues, type UnreadableSecret } from "../pl
 import { parseCommandArgs } from "./args";
 import { inShard, shardOf } from "../../registry";
 import { stackShard } from "../plan/pack-config";
-import { registryOrReport, stackContext } from "./project";
+import { registryOrReport, stackContext, stackSetupText } from "./project";
 import { UsageError, type Command } from "./types";
 
 /** `tenancy secrets`: which declared secret values the stack config lacks, and the commands that set them. */
@@ -33,7 +33,7 @@ Exit codes: 0 listed (whether or not values are missing); 2 bad usage, unknown t
 `,
     async run(args, io) {
         const { flags, positionals } = parseCommandArgs("secrets", args, { stack: "string", tenants: "string" }, 1);
-        const context = stackContext("secrets", flags, io);
+        const context = stackContext("secrets", flags, io, true);
         const registry = registryOrReport("secrets", context.tenantsDir, io);
         if (!registry) return 2;
         const slug = positionals[0];
@@ -67,6 +67,7 @@ Exit codes: 0 listed (whether or not values are missing); 2 bad usage, unknown t
             io.out(`tenancy secrets: all ${declared} declared secret value${declared === 1 ? "" : "s"} of ${subject} are set in ${where}\n`);
             return 0;
         }
+        if (!context.files.stackFile) io.out(stackSetupText(context.stack));
         io.out(`tenancy secrets: ${missing.length} of ${declared} declared secret value${declared === 1 ? "" : "s"} of ${subject} are not set in ${where}\n`);
         for (const [tenant, list] of byTenant(missing)) {
             const file = registry.entries.find((e) => e.tenant.slug === tenant)!.file;

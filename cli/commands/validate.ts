@@ -10,7 +10,9 @@ export const validateCommand: Command = {
     help: `Usage: tenancy validate [--tenants DIR]
 
 Checks every file of the tenant registry (tenants/<slug>.yaml and tenants/plans.yaml) against
-the schema and the cross-file rules, and reports every problem at once as
+the schema, the cross-file rules and the policy pack's registry-level checks (egress CIDRs that
+reach the cluster's pod or Service ranges, link-local or metadata addresses, or together cover
+the internet), and reports every problem at once as
   <file>:<line>:<col> <field>: <what is wrong and what is allowed>
 
 Options:

@@ -60,13 +60,19 @@ export class RecordError extends Error {
 }
 
 /**
+ * The child's entry: child.js next to this file when the CLI runs compiled (dist/), else child.ts.
+ * Either way the child preloads tsx, because the program it requires is TypeScript.
+ */
+const CHILD_ENTRY = path.join(__dirname, __filename.endsWith(".js") ? "child.js" : "child.ts");
+
+/**
  * Records one program run in a fresh child process (tsx loads the TypeScript), so one CLI
  * invocation can record several runs (`--base`) and a failing program cannot leave state behind.
  */
 export function recordInChild(options: ForkOptions): Promise<RecordedResource[]> {
     const timeoutMs = options.timeoutMs ?? (Number(process.env.TENANCY_PLAN_TIMEOUT_MS) || 300_000);
     return new Promise((resolve, reject) => {
-        const child = fork(path.join(__dirname, "child.ts"), [], {
+        const child = fork(CHILD_ENTRY, [], {
             cwd: options.cwd,
             execArgv: [heapLimit(), ...profilingArgs(), "--require", require.resolve("tsx/cjs")],
             stdio: ["ignore", "pipe", "pipe", "pipe", "ipc"],

@@ -22,6 +22,8 @@ export interface ResourceChange {
     type: string;
     /** Logical name. */
     name: string;
+    /** The Kubernetes object in Kubernetes words, `Kind namespace/name` (`ServiceAccount org-acme/agent-worker-sa`); absent for other resources. */
+    object?: string;
     /** Owning tenant in the head plan, else in the base plan; undefined when shared. */
     tenant?: string;
     /** Field-level differences, for `changed`. */
@@ -64,7 +66,8 @@ export function diffPlans(base: PlannedResource[], head: PlannedResource[], isNa
     const after = new Map(head.map((r) => [r.urn, r]));
     const changes: ResourceChange[] = [];
     const entry = (change: ResourceChange["change"], r: PlannedResource, other: PlannedResource | undefined, fields: FieldChange[]): ResourceChange => ({
-        change, urn: r.urn, type: r.type, name: r.name, tenant: r.tenant ?? other?.tenant, fields,
+        change, urn: r.urn, type: r.type, name: r.name, ...(r.kube ? { object: `${r.kube.kind} ${r.kube.namespace ? `${r.kube.namespace}/` : ""}${r.kube.name}` } : {}),
+        tenant: r.tenant ?? other?.tenant, fields,
         natsAuthorization: isNatsAuthorization(r),
     });
     for (const r of head) {
@@ -103,6 +106,12 @@ function diffValue(a: unknown, b: unknown, at: string, out: FieldChange[], revea
     const objA = typeof a === "object" && a !== null;
     const objB = typeof b === "object" && b !== null;
     if (objA && objB && Array.isArray(a) === Array.isArray(b)) {
+        // A list of plain values (label values, verbs, subjects) is one field: its before and after read
+        // better than `values.1`, and an insertion does not shift every later index.
+        if (Array.isArray(a) && [...a, ...(b as unknown[])].every((v) => v === null || typeof v !== "object")) {
+            if (canonicalJson(a) !== canonicalJson(b)) out.push(field(at, a, b, reveal));
+            return;
+        }
         const keys = Array.isArray(a)
             ? Array.from({ length: Math.max(a.length, (b as unknown[]).length) }, (_, i) => String(i))
             : [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
@@ -146,7 +155,7 @@ export function diffErrors(delta: RegistryDelta, changes: ResourceChange[]): Dif
     }
     for (const [tenant, list] of [...flagged].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const scope = touched.length > 0 ? `the registry change touches only ${touched.join(", ")}` : "the registry did not change";
-        const shown = list.slice(0, 5).map((c) => `${c.change} ${c.type} ${c.name}`).join("; ");
+        const shown = list.slice(0, 5).map((c) => `${c.change} ${c.object ?? `${c.type} ${c.name}`}`).join("; ");
         errors.push({
             tenant,
             message: `blast radius: ${scope}, yet ${list.length} resource${list.length === 1 ? "" : "s"} of tenant ${tenant} would change (${shown}${list.length > 5 ? "; …" : ""}); a change to one tenant must not alter another's resources`,

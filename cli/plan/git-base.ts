@@ -21,6 +21,10 @@ export interface BaseCheckout {
     commit: string;
     /** Files of the repository outside the registry that differ from the commit in the working tree (untracked ones included), relative to its root. */
     changedOutside: string[];
+    /** The repository's root (its working tree). */
+    root: string;
+    /** A file of the repository (path relative to `root`) as it is at the commit, or undefined when it does not exist there. */
+    readAt(file: string): string | undefined;
     /** Removes the temporary directory. */
     cleanup(): void;
 }
@@ -63,7 +67,14 @@ export function checkoutRegistryAt(tenantsDir: string, ref: string): BaseCheckou
             throw new BaseError(`--base: ${relative} does not exist at ${ref} (${stderrOf(error)})`);
         }
         execFileSync("tar", ["-x", "-C", temp], { input: tar, stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
-        return { dir: path.join(temp, relative), ref, commit, cleanup, changedOutside: changedOutside(root, commit, relative) };
+        const readAt = (file: string) => {
+            try {
+                return git(root, ["show", `${commit}:${file}`]).toString("utf8");
+            } catch {
+                return undefined;
+            }
+        };
+        return { dir: path.join(temp, relative), ref, commit, cleanup, changedOutside: changedOutside(root, commit, relative), root, readAt };
     } catch (error) {
         cleanup();
         throw error;

@@ -1,7 +1,7 @@
 import type { ResourceChange } from "./diff";
 import type { NatsAccountChange } from "./nats-diff";
 import type { PlanReport, RemovedTenant, ReportChanges, TenantReport } from "./report";
-import { counts, kindCounts, natsChangeLines, plural, policySummary, resourceChangeLines, secretsSummary, urnLabel, verdict } from "./render";
+import { baseShown, counts, dangerHeading, kindCounts, natsChangeLines, plural, policySummary, resourceChangeLines, secretsSummary, urnLabel, verdict } from "./render";
 
 /**
  * Budget of the plan in one pull-request comment. GitHub caps a comment at 65,536 characters; the
@@ -16,13 +16,20 @@ function md(text: string): string {
     return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-// Added and removed resources are counted by kind (the text output and report.json list them);
-// changed ones are listed with their fields, and so are NATS account changes.
+/** The Kubernetes objects of a change list: the one unit the comment counts in (the objects column, +/~/-, the changes line). */
+function objectsOf(list: readonly ResourceChange[]): ResourceChange[] {
+    return list.filter((c) => c.object !== undefined);
+}
+
+// Added and removed Kubernetes objects are counted by kind (the text output and report.json list
+// every resource, Pulumi components included); changed ones are listed with their fields, and so are
+// NATS account changes.
 function mdChanges(changes: ReportChanges, nats: NatsAccountChange | undefined): string[] {
     const summary: string[] = [];
-    if (changes.added.length) summary.push(`${changes.added.length} added (${kindCounts(changes.added)})`);
-    if (changes.changed.length) summary.push(`${changes.changed.length} changed`);
-    if (changes.removed.length) summary.push(`${changes.removed.length} removed (${kindCounts(changes.removed)})`);
+    const [added, changed, removed] = [objectsOf(changes.added), objectsOf(changes.changed), objectsOf(changes.removed)];
+    if (added.length) summary.push(`${plural(added.length, "object")} added (${kindCounts(added)})`);
+    if (changed.length) summary.push(`${plural(changed.length, "object")} changed`);
+    if (removed.length) summary.push(`${plural(removed.length, "object")} removed (${kindCounts(removed)})`);
     const lines = [`- **changes**: ${summary.join("; ") || "none"}${nats ? `; NATS account ${nats.change}` : ""}`];
     const diff = [...changes.changed.flatMap((c: ResourceChange) => resourceChangeLines(c, "~", "")), ...(nats && nats.change === "changed" ? natsChangeLines(nats, "") : [])];
     if (diff.length) lines.push("", "```diff", ...diff, "```");
@@ -51,11 +58,17 @@ function mdTenant(t: TenantReport, detail: Detail): string[] {
             const access = t.nats.connect === false ? ` (${t.lifecycle}: no connection admitted)` : "";
             lines.push(`- **NATS account** \`${t.nats.account}\`${access}: publish ${t.nats.publish.map((s) => `\`${s}\``).join(", ")}; subscribe ${t.nats.subscribe.map((s) => `\`${s}\``).join(", ")}`);
         }
+        // Subjects are on the NATS account's line; every other grant (egress, RBAC, Secrets, NATS imports and limits) here.
+        const grants = t.grants.filter((g) => !/^NATS (publish|subscribe) /.test(g));
+        if (grants.length) lines.push("- **grants**:", ...grants.map((g) => `  - ${md(g)}`));
         lines.push(`- **policies**: ${policySummary(t.policy)}`, `- **schema**: ${t.invalid.length ? plural(t.invalid.length, "invalid object") : "valid"}`);
     }
     lines.push(...findings(t));
     const secrets = secretsSummary(t);
     if (secrets) lines.push(`- ⏳ **secrets**: ${md(secrets)}`);
+    if (t.grantChanges) {
+        lines.push(`- **grant changes**: ${t.grantChanges.added.length} added, ${t.grantChanges.removed.length} removed`, "", "```diff", ...t.grantChanges.added.map((g) => `+ ${g}`), ...t.grantChanges.removed.map((g) => `- ${g}`), "```");
+    }
     if (t.changes) lines.push(...mdChanges(t.changes, t.natsChange));
     lines.push("", "</details>", "");
     return lines;
@@ -63,7 +76,7 @@ function mdTenant(t: TenantReport, detail: Detail): string[] {
 
 function mdRemoved(r: RemovedTenant): string[] {
     const nats = r.natsChange ? "; NATS account removed" : "";
-    return [`- ➖ **${r.slug}** (\`${r.id}\`, ${r.plan}, was ${r.lifecycle}): ${plural(r.removed.length, "resource")} removed (${kindCounts(r.removed)})${nats}`, ...findings({ policy: [], invalid: [], errors: r.errors }).map((l) => `  ${l}`)];
+    return [`- ➖ **${r.slug}** (\`${r.id}\`, ${r.plan}, was ${r.lifecycle}): ${plural(objectsOf(r.removed).length, "object")} removed (${kindCounts(objectsOf(r.removed))})${nats}`, ...findings({ policy: [], invalid: [], errors: r.errors }).map((l) => `  ${l}`)];
 }
 
 // Worth a section when space is short: findings and changes always; values still to be set only
@@ -111,19 +124,24 @@ function summaryTable(report: PlanReport, tenants: TenantReport[]): string[] {
     ];
     for (const t of tenants) {
         const objects = Object.values(t.objects).reduce((a, b) => a + b, 0);
-        const changes = t.changes ? ` +${t.changes.added.length} ~${t.changes.changed.length} -${t.changes.removed.length}${t.errors.length ? " ❌" : ""} |` : "";
+        const changes = t.changes
+            ? ` +${objectsOf(t.changes.added).length} ~${objectsOf(t.changes.changed).length} -${objectsOf(t.changes.removed).length}${t.errors.length ? " ❌" : ""} |`
+            : "";
         lines.push(`| ${t.slug} | ${t.plan} | ${t.lifecycle} | ${objects} | ${policySummary(t.policy)} | ${t.invalid.length ? `${t.invalid.length} invalid` : "valid"} |${changes}`);
     }
-    for (const r of report.removedTenants ?? []) lines.push(`| ${r.slug} | ${r.plan} | removed (was ${r.lifecycle}) | 0 | – | – | +0 ~0 -${r.removed.length}${r.errors.length ? " ❌" : ""} |`);
+    for (const r of report.removedTenants ?? []) lines.push(`| ${r.slug} | ${r.plan} | removed (was ${r.lifecycle}) | 0 | – | – | +0 ~0 -${objectsOf(r.removed).length}${r.errors.length ? " ❌" : ""} |`);
     return lines;
 }
 
 function markdown(report: PlanReport, tenants: TenantReport[], detail: Detail, quiet: number, omitted = 0): string {
+    const danger = dangerHeading(report);
     const lines = [
-        `## tenancy plan: ${report.ok ? "✅ OK" : "❌ blocked"}`,
+        `## tenancy plan: ${report.ok ? "✅ OK" : "❌ blocked"}${danger ? ` · ${danger}` : ""}`,
         "",
         `Project \`${report.project}\`, stack \`${report.stack}\`, registry \`${report.registry}\`, policy pack \`${report.policyPack.name}@${report.policyPack.version}\`.`,
         "",
+        // Never shortened to fit: a reviewer must see every one of them.
+        ...(danger ? [`### ${danger}`, "", ...report.dangers!.map((d) => `- **${d.tenant}**: ${md(d.message)}`), ""] : []),
         ...(report.scope ? [`Scope: ${md(report.scope.note)}`, ""] : []),
         ...summaryTable(report, tenants),
     ];
@@ -131,7 +149,7 @@ function markdown(report: PlanReport, tenants: TenantReport[], detail: Detail, q
     lines.push("", `**${md(verdict(report))}**`, "");
     if (report.base) {
         const b = report.base;
-        lines.push(`Compared with \`${b.ref}\` (\`${b.commit.slice(0, 12)}\`): tenants added ${b.tenantsAdded.join(", ") || "none"}; changed ${b.tenantsChanged.join(", ") || "none"}; removed ${b.tenantsRemoved.join(", ") || "none"}.`, "");
+        lines.push(`Compared with ${baseShown(b, "`")}: tenants added ${b.tenantsAdded.join(", ") || "none"}; changed ${b.tenantsChanged.join(", ") || "none"}; removed ${b.tenantsRemoved.join(", ") || "none"}.`, "");
     }
     for (const t of tenants) lines.push(...mdTenant(t, detail));
     if (omitted > 0) lines.push(`… ${plural(omitted, "more tenant")} with findings or changes did not fit in one comment; see report.md in the plan artifact.`, "");

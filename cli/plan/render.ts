@@ -48,21 +48,41 @@ export function changeLines(changes: ReportChanges, indent: string): string[] {
     return lines;
 }
 
-/** One resource change: its line and, indented below, its changed fields. */
+/**
+ * A field path as a reviewer reads it: the object's own field names (`spec.hard.pods`, not
+ * `inputs.spec.hard.pods`), list positions in brackets (`egress[0].to[1]`), resource options as
+ * `(pulumi) protect`.
+ */
+export function fieldPath(path: string): string {
+    const readable = path.replace(/\.(\d+)(?=\.|$)/g, "[$1]");
+    if (readable.startsWith("inputs.")) return readable.slice("inputs.".length);
+    if (readable.startsWith("options.")) return `(pulumi option) ${readable.slice("options.".length)}`;
+    return readable;
+}
+
+/** One resource change: its line (a Kubernetes object as `Kind namespace/name`) and, indented below, its changed fields. */
 export function resourceChangeLines(c: ResourceChange, sign: string, indent: string): string[] {
-    const note = c.natsAuthorization ? ` (shared NATS authorization${c.summary ? `: ${c.summary}` : ""})` : "";
-    return [`${indent}${sign} ${c.type} ${c.name}${note}`, ...c.fields.map((f) => `${indent}    ${f.path}: ${json(f.before)} → ${json(f.after)}`)];
+    // A tenant's account file says why it has no field listed: its JWT's change is the NATS account's below.
+    const note = c.natsAuthorization ? ` (shared NATS authorization${c.summary ? `: ${c.summary}` : ""})` : c.summary ? ` (${c.summary})` : "";
+    return [`${indent}${sign} ${c.object ?? `${c.type} ${c.name}`}${note}`, ...c.fields.map((f) => `${indent}    ${fieldPath(f.path)}: ${json(f.before)} → ${json(f.after)}`)];
 }
 
 /** One NATS account change: `~ NATS account org_x` and its fields. */
 export function natsChangeLines(c: NatsAccountChange, indent: string): string[] {
     const sign = { added: "+", changed: "~", removed: "-" }[c.change];
-    return [`${indent}${sign} NATS account ${c.account}`, ...c.fields.map((f) => `${indent}    ${f.path}: ${json(f.before)} → ${json(f.after)}`)];
+    return [`${indent}${sign} NATS account ${c.account}`, ...c.fields.map((f) => `${indent}    ${fieldPath(f.path)}: ${json(f.before)} → ${json(f.after)}`)];
 }
 
-/** `2 added, 0 changed, 1 removed`. */
+/**
+ * `2 objects added, 0 changed, 1 removed`: Kubernetes objects, the unit of the `objects:` line and of
+ * the PR comment; the program's other resources (its components, the NATS account) are counted apart.
+ */
 export function changeCount(changes: ReportChanges): string {
-    return `${changes.added.length} added, ${changes.changed.length} changed, ${changes.removed.length} removed`;
+    const all = [...changes.added, ...changes.changed, ...changes.removed];
+    const objects = (list: readonly { object?: string }[]) => list.filter((c) => c.object !== undefined).length;
+    const others = all.length - objects(all);
+    return `${plural(objects(changes.added), "object")} added, ${objects(changes.changed)} changed, ${objects(changes.removed)} removed` +
+        (others > 0 ? ` (and ${plural(others, "other Pulumi resource")}: components, the NATS account)` : "");
 }
 
 function policyLines(policy: ReportDiagnostic[], indent: string): string[] {
@@ -102,7 +122,15 @@ function tenantText(t: TenantReport): string[] {
         lines.push(`            publish ${t.nats.publish.join(", ")}`);
         lines.push(`            subscribe ${t.nats.subscribe.join(", ")}`);
         for (const i of t.nats.imports) lines.push(`            import ${i}`);
+        const limits = t.grants.filter((g) => g.startsWith("NATS limit ")).map((g) => g.slice("NATS limit ".length));
+        if (limits.length) lines.push(`            limits ${limits.join(", ")}`);
     } else lines.push("  nats:     no account in the planned authorization");
+    // Subjects, imports and limits are in the NATS lines above; the other grants here.
+    const grants = t.grants.filter((g) => !g.startsWith("NATS "));
+    lines.push(...grants.map((g, i) => `${i === 0 ? "  grants:   " : "            "}${g}`));
+    if (t.grantChanges) {
+        lines.push("  grant changes:", ...t.grantChanges.added.map((g) => `    + ${g}`), ...t.grantChanges.removed.map((g) => `    - ${g}`));
+    }
     const secrets = secretsSummary(t);
     if (secrets) lines.push(`  secrets:  ${secrets}`);
     lines.push(`  policies: ${policySummary(t.policy)}`, ...policyLines(t.policy, "    "));
@@ -119,6 +147,19 @@ function removedText(r: RemovedTenant): string[] {
     if (r.natsChange) lines.push(...natsChangeLines(r.natsChange, "    "));
     for (const e of r.errors) lines.push(`  ERROR: ${e}`);
     return lines;
+}
+
+/** The base as given and the commit it resolved to, once when the revision was given as that commit (`c0eb0afd87c2`, not `c0eb0afd87c2 (c0eb0afd87c2)`). */
+export function baseShown(base: { ref: string; commit: string }, quote = ""): string {
+    const commit = base.commit.slice(0, 12);
+    if (/^[0-9a-f]{4,40}$/i.test(base.ref) && base.commit.toLowerCase().startsWith(base.ref.toLowerCase())) return `${quote}${base.ref.length > 12 ? commit : base.ref}${quote}`;
+    return `${quote}${base.ref}${quote} (${quote}${commit}${quote})`;
+}
+
+/** The ⚠️ heading of the destructive or weakening changes of a --base plan, or undefined when there are none. */
+export function dangerHeading(report: PlanReport): string | undefined {
+    const n = report.dangers?.length ?? 0;
+    return n === 0 ? undefined : `⚠️ ${plural(n, "destructive or weakening change")} since ${report.base!.ref}`;
 }
 
 /** Whether the report's verdict line says OK, and why not. */
@@ -139,9 +180,11 @@ export function renderText(report: PlanReport): string {
     if (report.scope) lines.push(`scope: ${report.scope.note}`);
     if (report.base) {
         const b = report.base;
-        lines.push(`base: ${b.ref} (${b.commit.slice(0, 12)}): tenants added ${b.tenantsAdded.join(", ") || "none"}; changed ${b.tenantsChanged.join(", ") || "none"}; removed ${b.tenantsRemoved.join(", ") || "none"}`);
+        lines.push(`base: ${baseShown(b)}: tenants added ${b.tenantsAdded.join(", ") || "none"}; changed ${b.tenantsChanged.join(", ") || "none"}; removed ${b.tenantsRemoved.join(", ") || "none"}`);
     }
     lines.push("");
+    const danger = dangerHeading(report);
+    if (danger) lines.push(`${danger}:`, ...report.dangers!.map((d) => `  - ${d.tenant}: ${d.message}`), "");
     for (const t of report.tenants) lines.push(...tenantText(t), "");
     for (const r of report.removedTenants ?? []) lines.push(...removedText(r), "");
     const s = report.shared;

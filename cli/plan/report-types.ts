@@ -1,5 +1,7 @@
 // The shape of the plan report (report.json, `--format json`): what every renderer reads.
+import type { Danger } from "./danger";
 import type { DiffError, ResourceChange } from "./diff";
+import type { GrantChanges } from "./grants";
 import type { KubeProblem } from "./kube-validate";
 import type { NatsAccountChange } from "./nats-diff";
 import type { ReportedSecret } from "./secret-values";
@@ -58,10 +60,17 @@ export interface TenantReport {
     quota?: Record<string, string>;
     /** The tenant's NATS account as its account JWT says (permissions of its scoped signing key, imports); `connect: false` when the account admits no connection (not active). */
     nats?: { account: string; publish: string[]; subscribe: string[]; imports: string[]; connect?: false };
+    /**
+     * What the tenant is granted, one line each: egress CIDRs, every Role rule (with its resource
+     * names) and binding, its Secrets (names and keys, never values), its NATS subjects, imports and limits.
+     */
+    grants: string[];
     /** Policy diagnostics on the tenant's resources. */
     policy: ReportDiagnostic[];
     /** Objects the API server would reject. */
     invalid: ReportInvalidObject[];
+    /** With --base, when they differ: grant lines only at head (`added`) and only at the base (`removed`), in the same words. */
+    grantChanges?: GrantChanges;
     /** Changes against --base (present only with --base). */
     changes?: ReportChanges;
     /** How the tenant's NATS account changed against --base, if it did. */
@@ -144,6 +153,11 @@ export interface PlanReport {
         /** Changes of the platform's own NATS account. */
         natsChanges?: NatsAccountChange[];
     };
+    /**
+     * With --base: every destructive or weakening change (a tenant removed, its namespace protection
+     * lifted, suspend or resume, a quota or NATS limit lowered, a NATS key rotation), by tenant.
+     */
+    dangers?: Danger[];
     /** The --base comparison, when requested. */
     base?: { ref: string; commit: string; tenantsAdded: string[]; tenantsRemoved: string[]; tenantsChanged: string[]; errors: DiffError[] };
 }

@@ -1,7 +1,10 @@
 import type { PolicyDiagnostic } from "../engine";
 import { namespaceOf } from "../../contract";
 import type { Registry } from "../../registry";
+import { findDangers } from "./danger";
 import type { DiffError, ResourceChange } from "./diff";
+import type { KeyRotation } from "./stack-delta";
+import { grantChanges, grantsBySlug } from "./grants";
 import type { PlannedResource } from "./inventory";
 import type { KubeProblem } from "./kube-validate";
 import { accountNames, tenantNatsSummary, type NatsDocuments } from "./nats";
@@ -50,6 +53,12 @@ export interface ReportInputs {
         added: string[];
         removed: Array<Omit<RemovedTenant, "removed" | "natsChange" | "errors">>;
         changed: string[];
+        /** Each tenant's lifecycle at the base, by slug. */
+        lifecycles: ReadonlyMap<string, string>;
+        /** NATS key generations changed in the stack file since the base. */
+        rotations: KeyRotation[];
+        /** Each tenant's grant lines at the base (see grants.ts), by slug. */
+        grants: ReadonlyMap<string, string[]>;
     };
 }
 
@@ -74,12 +83,18 @@ export function buildReport(inputs: ReportInputs): PlanReport {
         if (inputs.scope && !inputs.scope.slugs.has(tenant.slug)) continue;
         tenants.set(tenant.slug, {
             slug: tenant.slug, id: tenant.id, plan: tenant.plan, lifecycle: tenant.lifecycle, namespace: namespaceOf(tenant), file,
-            resources: 0, objects: {}, policy: [], invalid: [], missingSecrets: [], errors: [],
+            resources: 0, objects: {}, grants: [], policy: [], invalid: [], missingSecrets: [], errors: [],
             ...(inputs.base ? { changes: emptyChanges() } : {}),
         });
     }
     const shared: PlanReport["shared"] = { resources: 0, objects: {}, policy: [], invalid: [], ...(inputs.base ? { changes: emptyChanges(), natsChanges: [] } : {}) };
     tally(inputs, tenants, shared);
+    const grants = grantsBySlug(inputs.resources, inputs.nats, registry);
+    for (const t of tenants.values()) {
+        t.grants = grants.get(t.slug) ?? [];
+        const changed = inputs.base ? grantChanges(inputs.base.grants.get(t.slug) ?? [], t.grants) : undefined;
+        if (changed) t.grantChanges = changed;
+    }
     for (const m of missingSecrets) tenants.get(m.tenant)?.missingSecrets.push({ path: m.path, secret: m.secret, state: m.state });
     const removedTenants = inputs.base ? compare(inputs.base, tenants, shared) : undefined;
 
@@ -115,6 +130,7 @@ export function buildReport(inputs: ReportInputs): PlanReport {
         tenants: list,
         ...(removedTenants ? { removedTenants } : {}),
         shared,
+        ...(inputs.base ? { dangers: findDangers(list, removedTenants ?? [], inputs.base.lifecycles, inputs.base.rotations) } : {}),
         ...(inputs.base
             ? {
                   base: {

@@ -6,7 +6,11 @@ import type { RecordedResource } from "../engine/types";
 import type { PolicyHost } from "../engine";
 import { validateRegistry, type Registry, type SourceIssue } from "../../registry";
 import { checkoutRegistryAt, type BaseCheckout } from "./git-base";
-import { diffErrors, diffPlans, registryDelta } from "./diff";
+import { validateTenantRegistry } from "../registry-checks";
+import { diffErrors, diffPlans, registryDelta, type RegistryDelta } from "./diff";
+import { stackDelta, type StackDelta } from "./stack-delta";
+import { grantsBySlug } from "./grants";
+import { invariantIssues } from "./invariants";
 import { canonicalJson } from "../engine/wire";
 import { inventory, type PlannedResource } from "./inventory";
 import { validateObjects } from "./kube-validate";
@@ -20,6 +24,7 @@ import { scanSecretValues, type ReportedSecret } from "./secret-values";
 import { readStackFiles, type StackConfigFiles } from "./stack-config";
 import { natsKeysSetting, natsPins, stackKeyGenerations, stackShard } from "./pack-config";
 import { PLAN_ONLY_KEY } from "../../infra/config";
+import { NATS_KEY_GENERATIONS_CONFIG } from "../../contract";
 import { inShard, SHARED_SHARD, type Shard } from "../../registry";
 
 /** Everything a plan needs, already resolved to absolute paths by the command. */
@@ -115,7 +120,7 @@ interface Prepared {
     tenantsDir: string;
     programFile: string;
     registry: Registry;
-    base?: { checkout: BaseCheckout; registry: Registry };
+    base?: { checkout: BaseCheckout; registry: Registry; stack: StackDelta; stackPath?: string };
 }
 
 // Reads the stack, checks the program and the pack exist, validates the registry (and the one at --base).
@@ -135,7 +140,7 @@ function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure
     if (!fs.existsSync(path.join(options.packDir, "PulumiPolicy.yaml"))) {
         return { kind: "failed", usage: true, message: `policy pack ${options.shown(options.packDir)} not found (no PulumiPolicy.yaml); pass --policy-pack DIR` };
     }
-    const head = validateRegistry(tenantsDir);
+    const head = validateTenantRegistry(tenantsDir);
     if (!head.registry) return { kind: "invalid-registry", where: options.shown(tenantsDir), issues: head.issues };
     if (options.baseRef === undefined) return { files, shard, tenantsDir, programFile, registry: head.registry };
     let checkout: BaseCheckout;
@@ -150,7 +155,31 @@ function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure
         const issues = result.issues.map((i) => ({ ...i, file: i.file.replace(checkout.dir, `${options.shown(tenantsDir)}@${options.baseRef}`) }));
         return { kind: "invalid-registry", where: `${options.shown(tenantsDir)} at ${options.baseRef}`, issues };
     }
-    return { files, shard, tenantsDir, programFile, registry: head.registry, base: { checkout, registry: result.registry } };
+    // A tenant's id and slug never change: a change of either is a registry error, before anything is planned.
+    const baseFile = (entry: { file: string }) => path.join(options.shown(tenantsDir), path.basename(entry.file));
+    const broken = invariantIssues(result.registry, head.registry, options.baseRef, baseFile);
+    if (broken.length > 0) {
+        checkout.cleanup();
+        return { kind: "invalid-registry", where: `${options.shown(tenantsDir)} against ${options.baseRef}`, issues: broken };
+    }
+    return { files, shard, tenantsDir, programFile, registry: head.registry, base: { checkout, registry: result.registry, ...baseStack(options, checkout) } };
+}
+
+// The stack file at --base against the working tree's, when it is in the registry's repository.
+function baseStack(options: PlanOptions, checkout: BaseCheckout): { stack: StackDelta; stackPath?: string } {
+    const name = `Pulumi.${options.stack}.yaml`;
+    const file = path.join(options.projectRoot, name);
+    const head = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+    const relative = path.relative(fs.realpathSync(checkout.root), path.join(fs.realpathSync(options.projectRoot), name));
+    if (relative.startsWith("..") || path.isAbsolute(relative)) return { stack: stackDelta(head, head) };
+    const stackPath = relative.split(path.sep).join("/");
+    return { stack: stackDelta(checkout.readAt(stackPath), head), stackPath };
+}
+
+/** Slugs a --base change touches: its registry entries, and its per-tenant stack config (secret values, key generations). */
+function touchedSlugs(prepared: Prepared, delta: RegistryDelta): Set<string> {
+    const slugs = new Set([...prepared.registry.entries, ...prepared.base!.registry.entries].map((e) => e.tenant.slug));
+    return new Set([...delta.touched, ...[...prepared.base!.stack.touched].filter((s) => slugs.has(s))]);
 }
 
 // Records the program (at head, and at --base) while the pack starts and analyzes each resource as it
@@ -163,9 +192,14 @@ async function execute(
     let recordMs = 0;
     // The head recording's resources go to the pack as they are recorded (see PolicyStream).
     const analysis = new PolicyStream();
-    const record = (dir: string, reg: Registry, onResource?: (resource: RecordedResource) => void) => {
+    const record = (dir: string, reg: Registry, onResource?: (resource: RecordedResource) => void, atBase = false) => {
         const { config, secretKeys, missing } = programConfig(files, dir, reg, planKey.key);
         if (scope.only) config[PLAN_ONLY_KEY] = JSON.stringify(scope.only);
+        // The base is planned with the base's key generations, so that a rotation shows as what it replaces.
+        if (atBase && base) {
+            if (base.stack.baseGenerations === undefined) delete config[NATS_KEY_GENERATIONS_CONFIG];
+            else config[NATS_KEY_GENERATIONS_CONFIG] = base.stack.baseGenerations;
+        }
         const begun = Date.now();
         const recording = recordInChild({
             programFile: prepared.programFile, project: files.project, stack: options.stack, config, secretKeys, keyFile: planKey.file, cwd: options.projectRoot,
@@ -180,7 +214,7 @@ async function execute(
     progress.enter("recording the program", ` over ${count} tenant${count === 1 ? "" : "s"}${base ? " (and the base registry)" : ""}…`);
     // The program runs (once or twice) while the pack starts: they are independent processes.
     const headRun = record(prepared.tenantsDir, registry, analysis.add);
-    const baseRun = base ? record(base.checkout.dir, base.registry) : undefined;
+    const baseRun = base ? record(base.checkout.dir, base.registry, undefined, true) : undefined;
     const sharded = prepared.shard.count > 1;
     const keyGenerations = stackKeyGenerations(files.config);
     // A bad value stops the program itself with its own message; the pack then gets generation 1.
@@ -246,7 +280,8 @@ function fullPlanReason(options: PlanOptions, prepared: Prepared): string | unde
     if (options.full) return "--full was given";
     if (options.programFile) return "--program names a program other than the project's, which may give one tenant's change effects on others";
     if (canonicalJson(base.registry.plans) !== canonicalJson(prepared.registry.plans)) return `the plan catalog changed since ${base.checkout.ref}, which may change every tenant`;
-    const outside = base.checkout.changedOutside;
+    // A stack file whose only changes are per tenant (secret values, key generations) touches those tenants only.
+    const outside = base.checkout.changedOutside.filter((f) => !(base.stack.tenantOnly && f === base.stackPath));
     if (outside.length > 0) {
         const shown = outside.slice(0, 3).join(", ") + (outside.length > 3 ? ` and ${outside.length - 3} more` : "");
         return `files outside the registry changed since ${base.checkout.ref} (${shown}), and every tenant is checked under them`;
@@ -268,13 +303,13 @@ function planScope(options: PlanOptions, prepared: Prepared): PlanScope {
         const note = [shardNote, base ? `every tenant${shardNote ? " of the shard" : ""} is planned: ${reason}` : undefined].filter(Boolean).join("; ");
         return { report: { slugs: new Set(mine.map((e) => e.tenant.slug)), shard, partial: false, note: `${note}.` } };
     }
-    const delta = registryDelta(base!.registry, registry);
-    const ids = [...base!.registry.entries, ...registry.entries].filter((e) => delta.touched.has(e.tenant.slug)).map((e) => e.tenant.id);
+    const touched = touchedSlugs(prepared, registryDelta(base!.registry, registry));
+    const ids = [...base!.registry.entries, ...registry.entries].filter((e) => touched.has(e.tenant.slug)).map((e) => e.tenant.id);
     const only = [...new Set(ids)].filter((id) => inShard(id, shard)).sort();
     const planned = mine.filter((e) => only.includes(e.tenant.id));
     const note =
-        `${shardNote ? `${shardNote}; of them, ` : ""}${planned.length} of ${shardNote ? mine.length : total} tenants: those whose entries changed since ${base!.checkout.ref}. ` +
-        "Only registry entries changed and the plan catalog did not, so the program gives every other tenant the same resources as before; " +
+        `${shardNote ? `${shardNote}; of them, ` : ""}${planned.length} of ${shardNote ? mine.length : total} tenants: those whose entries${base!.stack.touched.size > 0 ? " or per-tenant stack config (secret values, key generations)" : ""} changed since ${base!.checkout.ref}. ` +
+        `Only registry entries${base!.stack.touched.size > 0 ? " and per-tenant stack config" : ""} changed and the plan catalog did not, so the program gives every other tenant the same resources as before; ` +
         `the shared objects are planned in full (operator.conf includes all ${total} tenants). --full plans every tenant.`;
     return { only, report: { slugs: new Set(planned.map((e) => e.tenant.slug)), shard, partial: true, note } };
 }
@@ -284,16 +319,22 @@ function compareWithBase(
     options: PlanOptions, prepared: Prepared, base: NonNullable<Prepared["base"]>, baseResources: PlannedResource[], planned: PlannedResource[],
     nats: NatsDocuments, natsNamespace: string,
 ): NonNullable<ReportInputs["base"]> {
-    const natsAccounts = natsAccountChanges(natsDocuments(baseResources, natsNamespace, slugsById(base.registry)), nats);
+    const baseNats = natsDocuments(baseResources, natsNamespace, slugsById(base.registry));
+    const natsAccounts = natsAccountChanges(baseNats, nats);
     const documents = new Set([...baseResources, ...planned].filter((r) => isNatsDocument(r, natsNamespace)).map((r) => r.urn));
     const changes = summarizeNatsDocuments(diffPlans(baseResources, planned, (r) => isNatsAuthorization(r, natsNamespace)), natsAccounts, documents);
     const delta = registryDelta(base.registry, prepared.registry);
+    delta.touched = touchedSlugs(prepared, delta);
     // Files of removed tenants are named as in the working tree, not the temporary checkout.
     for (const entry of delta.removed) entry.file = path.join(options.shown(prepared.tenantsDir), path.basename(entry.file));
     const removed = delta.removed
         .map(({ tenant, file }) => ({ slug: tenant.slug, id: tenant.id, plan: tenant.plan, lifecycle: tenant.lifecycle, file }))
         .sort((a, b) => (a.slug < b.slug ? -1 : 1));
-    return { ref: base.checkout.ref, commit: base.checkout.commit, changes, natsAccounts, errors: diffErrors(delta, changes), added: delta.added, removed, changed: delta.changed };
+    return {
+        ref: base.checkout.ref, commit: base.checkout.commit, changes, natsAccounts, errors: diffErrors(delta, changes), added: delta.added, removed, changed: delta.changed,
+        lifecycles: new Map(base.registry.entries.map((e) => [e.tenant.slug, e.tenant.lifecycle])), rotations: base.stack.rotations,
+        grants: grantsBySlug(baseResources, baseNats, base.registry),
+    };
 }
 
 // On large registries, a line at every tenth of the resources analyzed; always, the count for the heartbeat.

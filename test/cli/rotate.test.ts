@@ -35,6 +35,25 @@ describe("tenancy rotate", () => {
         expect(run.stdout).not.toMatch(/S[A-Z2-7]{57}|U[A-Z2-7]{55}/);
     });
 
+    it("on a stack without a file in this checkout (--stack prod on a fresh clone), prints what to run first and rotates from generation 1", async () => {
+        const dir = tempDir("rotate-fresh");
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+        const run = await runCli(["rotate", "acme", "--stack", "prod", "--tenants", EXAMPLE_REGISTRY], { cwd: dir });
+        expect([run.code, run.stderr]).toEqual([0, ""]);
+        expect(run.stdout.split("\n").slice(0, 10)).toEqual([
+            "Pulumi.prod.yaml does not exist in this checkout yet. The commands below need the stack's state backend, its secrets provider and the stack itself; first:",
+            "",
+            '  export PATH="$(node tools/build.mjs --path pulumi):$PATH"  # the Pulumi CLI npm run tools builds (or any Pulumi CLI 3.248)',
+            "  pulumi login file://$HOME/.pulumi-state                    # or the team's backend: s3://…, gs://…, azblob://…, Pulumi Cloud",
+            "  export PULUMI_CONFIG_PASSPHRASE='…'                        # the stack's passphrase (not with a KMS or Pulumi Cloud secrets provider)",
+            "  pulumi stack select prod --create                          # creates Pulumi.prod.yaml here when the stack is new",
+            "",
+            "To rotate the NATS key of tenant acme (account org_7f3k2m9q) on stack prod, raise its key generation from 1 to 2 and apply:",
+            "",
+            "  pulumi config set --stack prod --path 'tenancy:natsKeyGenerations.acme' 2",
+        ]);
+    });
+
     it("reads the current generation from the stack named by --stack", async () => {
         const dir = project("prod-eu", "config:\n  tenancy:natsKeyGenerations:\n    initech: 4\n    acme: 2\n");
         const run = await runCli(["rotate", "initech", "--stack", "prod-eu", "--tenants", EXAMPLE_REGISTRY], { cwd: dir });
@@ -67,11 +86,11 @@ describe("tenancy rotate", () => {
         });
     });
 
-    it("refuses an unknown tenant, a missing slug and an unknown stack before running anything", async () => {
+    it("refuses an unknown tenant, a missing slug and a bad stack name before running anything", async () => {
         expect(await runCli(["rotate", "nope", "--tenants", EXAMPLE_REGISTRY])).toEqual({ code: 2, stdout: "", stderr: `tenancy rotate: no tenant "nope" in the registry (no nope.yaml)\n${HINT}` });
         expect(await runCli(["rotate"])).toEqual({ code: 2, stdout: "", stderr: `tenancy rotate: give the tenant's slug, e.g. tenancy rotate acme\n${HINT}` });
-        expect(await runCli(["rotate", "acme", "--stack", "prod", "--tenants", EXAMPLE_REGISTRY])).toEqual({
-            code: 2, stdout: "", stderr: `tenancy rotate: --stack prod: stack file Pulumi.prod.yaml not found in ${ROOT}; pass an existing stack or create it with pulumi stack init prod\n${HINT}`,
+        expect(await runCli(["rotate", "acme", "--stack", "../prod", "--tenants", EXAMPLE_REGISTRY])).toEqual({
+            code: 2, stdout: "", stderr: `tenancy rotate: --stack "../prod" is not a stack name (letters, digits, '-', '_', '.')\n${HINT}`,
         });
     });
 });

@@ -76,6 +76,13 @@ describe("tenancy secrets", () => {
         const run = await secrets(cwd, ["acme", "--tenants", EXAMPLE_REGISTRY]);
         expect(run.stdout).toBe(
             [
+                "Pulumi.dev.yaml does not exist in this checkout yet. The commands below need the stack's state backend, its secrets provider and the stack itself; first:",
+                "",
+                '  export PATH="$(node tools/build.mjs --path pulumi):$PATH"  # the Pulumi CLI npm run tools builds (or any Pulumi CLI 3.248)',
+                "  pulumi login file://$HOME/.pulumi-state                    # or the team's backend: s3://…, gs://…, azblob://…, Pulumi Cloud",
+                "  export PULUMI_CONFIG_PASSPHRASE='…'                        # the stack's passphrase (not with a KMS or Pulumi Cloud secrets provider)",
+                "  pulumi stack select dev --create                           # creates Pulumi.dev.yaml here when the stack is new",
+                "",
                 "tenancy secrets: 3 of 3 declared secret values of tenant acme are not set in Pulumi.dev.yaml (not created yet) (stack dev)",
                 "",
                 `acme (${EXAMPLE_REGISTRY}/acme.yaml): Secrets openai-api, github-app wait for:`,
@@ -101,13 +108,34 @@ describe("tenancy secrets", () => {
         expect((await secrets(set, ["--stack", "ci", "--tenants", dir])).stdout).toBe("tenancy secrets: all 2 declared secret values of 1 tenant are set in Pulumi.ci.yaml (stack ci)\n");
     });
 
-    it("refuses an unknown tenant, an unknown explicit stack, an invalid registry and a malformed tenancy:secrets", async () => {
+    it("on a stack without a file in this checkout (--stack prod on a fresh clone), prints what to run first, then every command", async () => {
+        const cwd = project();
+        expect(await secrets(cwd, ["globex", "--stack", "prod", "--tenants", EXAMPLE_REGISTRY])).toEqual({
+            code: 0,
+            stderr: "",
+            stdout: [
+                "Pulumi.prod.yaml does not exist in this checkout yet. The commands below need the stack's state backend, its secrets provider and the stack itself; first:",
+                "",
+                '  export PATH="$(node tools/build.mjs --path pulumi):$PATH"  # the Pulumi CLI npm run tools builds (or any Pulumi CLI 3.248)',
+                "  pulumi login file://$HOME/.pulumi-state                    # or the team's backend: s3://…, gs://…, azblob://…, Pulumi Cloud",
+                "  export PULUMI_CONFIG_PASSPHRASE='…'                        # the stack's passphrase (not with a KMS or Pulumi Cloud secrets provider)",
+                "  pulumi stack select prod --create                          # creates Pulumi.prod.yaml here when the stack is new",
+                "",
+                "tenancy secrets: 1 of 1 declared secret value of tenant globex are not set in Pulumi.prod.yaml (not created yet) (stack prod)",
+                "",
+                `globex (${EXAMPLE_REGISTRY}/globex.yaml): Secret anthropic-api waits for:`,
+                "  pulumi config set --stack prod --secret --path 'tenancy:secrets.globex.anthropic-api.apiKey'",
+                "",
+                "Each command prompts for its value. Commit the updated stack file; the next pulumi up creates the Secrets.",
+                "",
+            ].join("\n"),
+        });
+    });
+
+    it("refuses an unknown tenant, an invalid registry and a malformed tenancy:secrets", async () => {
         const cwd = project();
         expect(await secrets(cwd, ["nope", "--stack", "ci", "--tenants", EXAMPLE_REGISTRY])).toEqual({
             code: 2, stdout: "", stderr: `tenancy secrets: no tenant "nope" in the registry (no nope.yaml); add one with tenancy add nope --plan PLAN\n${HINT}`,
-        });
-        expect(await secrets(cwd, ["--stack", "prod", "--tenants", EXAMPLE_REGISTRY])).toEqual({
-            code: 2, stdout: "", stderr: `tenancy secrets: --stack prod: stack file Pulumi.prod.yaml not found in ${cwd}; pass an existing stack or create it with pulumi stack init prod\n${HINT}`,
         });
         const bad = makeRegistry({ "acme.yaml": tenantYaml("acme").replace("plan: standard", "plan: gold") });
         expect(await secrets(cwd, ["--stack", "ci", "--tenants", bad])).toEqual({

@@ -84,11 +84,11 @@ describe("tenancy plan --base", () => {
         expect(report.base.errors).toEqual([
             {
                 tenant: "globex",
-                message: "blast radius: the registry change touches only acme, yet 1 resource of tenant globex would change (changed kubernetes:core/v1:ConfigMap globex-fleet); a change to one tenant must not alter another's resources",
+                message: "blast radius: the registry change touches only acme, yet 1 resource of tenant globex would change (changed ConfigMap org-globex/fleet); a change to one tenant must not alter another's resources",
             },
             {
                 tenant: "initech",
-                message: "blast radius: the registry change touches only acme, yet 1 resource of tenant initech would change (changed kubernetes:core/v1:ConfigMap initech-fleet); a change to one tenant must not alter another's resources",
+                message: "blast radius: the registry change touches only acme, yet 1 resource of tenant initech would change (changed ConfigMap org-initech/fleet); a change to one tenant must not alter another's resources",
             },
         ]);
         const globex = report.tenants.find((t: { slug: string }) => t.slug === "globex");
@@ -98,7 +98,8 @@ describe("tenancy plan --base", () => {
         // The text report shows the error next to the tenant.
         const text = await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--program", "test/cli/plan/fixtures/coupled-program.ts", "--quiet"]);
         expect(text.stdout).toContain("  ERROR: blast radius: the registry change touches only acme, yet 1 resource of tenant globex would change");
-        expect(text.stdout).toContain("    ~ kubernetes:core/v1:ConfigMap globex-fleet\n        inputs.data.platformAgentLimit: \"52\" → \"50\"\n");
+        // In Kubernetes words: the object as Kind namespace/name, its own field names.
+        expect(text.stdout).toContain("    ~ ConfigMap org-globex/fleet\n        data.platformAgentLimit: \"52\" → \"50\"\n");
         fs.writeFileSync(file("acme"), EXAMPLE_TENANTS["acme.yaml"]);
     }, 180_000);
 

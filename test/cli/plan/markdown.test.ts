@@ -9,6 +9,7 @@ function tenant(i: number, violations: number): TenantReport {
         slug, id: `org_${slug}`, plan: "free", lifecycle: "active", namespace: `org-${slug}`, file: `tenants/${slug}.yaml`, resources: 17,
         objects: { Namespace: 1, NetworkPolicy: 4, ResourceQuota: 1, Role: 2, RoleBinding: 2 },
         quota: { "requests.cpu": "2", pods: "3" },
+        grants: [],
         policy: Array.from({ length: violations }, (_, k) => ({
             rule: "restrict-role-binding-subjects", level: "mandatory", urn: `urn:pulumi:dev::tenancy::kubernetes:rbac.authorization.k8s.io/v1:RoleBinding::${slug}-${k}`,
             message: `RoleBinding "org-${slug}/x${k}" binds a ServiceAccount of another tenant; every subject must be in namespace "org-${slug}".`,
@@ -69,7 +70,9 @@ const ADDED_TYPES = [
 
 function change(kind: "added" | "changed" | "removed", slug: string, type: string, i: number, fields: ResourceChange["fields"] = []): ResourceChange {
     const name = `${slug}-part-${i}`;
-    return { change: kind, urn: `urn:pulumi:prod::tenancy::${type}::${name}`, type, name, tenant: slug, fields, natsAuthorization: false };
+    // A Kubernetes object carries its `Kind namespace/name`, as diffPlans gives it.
+    const object = type.startsWith("kubernetes:") ? { object: `${type.split(":").pop()} org-${slug}/part-${i}` } : {};
+    return { change: kind, urn: `urn:pulumi:prod::tenancy::${type}::${name}`, type, name, ...object, tenant: slug, fields, natsAuthorization: false };
 }
 
 describe("markdown of a pull request touching 50 tenants of a 3,000-tenant registry", () => {
@@ -110,7 +113,9 @@ describe("markdown of a pull request touching 50 tenants of a 3,000-tenant regis
         expect(sections).toHaveLength(50);
         expect(text).toContain("2950 other tenants with no findings and no changes are not listed");
         expect(text).not.toContain("not fit in one comment");
-        expect(text).toContain("- **changes**: 24 added (LimitRange 1, Namespace 1, NatsAccount 1, NetworkPolicy 5, RandomBytes 1, ResourceQuota 2, Role 2, RoleBinding 2, Secret 2, ServiceAccount 1, Tenant 1, TenantAccess 1, TenantNamespace 1, TenantNetwork 1, TenantQuota 1, TenantSecrets 1); NATS account added\n");
+        // Kubernetes objects, the unit of the table's objects column: Pulumi components and providers' resources are not counted.
+        expect(text).toContain("- **changes**: 16 objects added (LimitRange 1, Namespace 1, NetworkPolicy 5, ResourceQuota 2, Role 2, RoleBinding 2, Secret 2, ServiceAccount 1); NATS account added\n");
+        expect(text).toContain("| t0000 | free | active | 10 | pass | valid | +16 ~0 -0 |");
         expect(text).toContain('~ NATS account org_t0035\n    lifecycle: (none) → "suspended"\n    users: ["UAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] → []\n');
         expect(text).toContain("~ kubernetes:core/v1:ConfigMap nats-accounts (shared NATS authorization: 40 accounts added, 10 changed, 0 removed; each tenant's section shows its own)\n");
         expect(text).not.toMatch(/\\"/);

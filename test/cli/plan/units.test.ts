@@ -36,7 +36,7 @@ describe("field-level diff", () => {
     it("reports changed fields with secrets redacted", () => {
         const changes = diffPlans(plan(before), plan(after), () => false);
         expect(changes).toEqual([{
-            change: "changed", urn: before.urn, type: before.type, name: "acme-creds", tenant: "acme", natsAuthorization: false,
+            change: "changed", urn: before.urn, type: before.type, name: "acme-creds", object: "Secret org-acme/creds", tenant: "acme", natsAuthorization: false,
             fields: [
                 { path: "inputs.metadata.labels", after: { a: "b" } },
                 { path: "inputs.stringData", before: { token: "[secret]" }, after: { token: "[secret]" } },

@@ -1,0 +1,61 @@
+"use strict";
+// Whether the compiled CLI in dist/ was built from the sources as they are now. The build records a
+// digest of every TypeScript source it may compile (and the tsconfig files); bin/tenancy.js runs
+// dist/ only when the digest of the tree matches, else it runs the sources through tsx.
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const path = require("node:path");
+
+/** The folders tsc compiles from (cli/ and everything it imports). */
+const SOURCE_DIRS = ["cli", "registry", "contract", "components", "infra", "policy"];
+const CONFIG_FILES = ["tsconfig.json", "tsconfig.build.json"];
+const OUT_DIR = "dist";
+const DIGEST_FILE = path.join(OUT_DIR, ".source-digest");
+
+function listSources(root, dir, out) {
+    let entries;
+    try {
+        entries = fs.readdirSync(path.join(root, dir), { withFileTypes: true });
+    } catch {
+        return;
+    }
+    for (const entry of entries) {
+        const rel = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) {
+            if (entry.name !== "node_modules") listSources(root, rel, out);
+        } else if (entry.name.endsWith(".ts")) out.push(rel);
+    }
+}
+
+/** A digest of the sources' paths and contents. */
+function sourceDigest(root) {
+    const files = [];
+    for (const dir of SOURCE_DIRS) listSources(root, dir, files);
+    files.sort();
+    const hash = crypto.createHash("sha256");
+    for (const rel of [...CONFIG_FILES, ...files]) {
+        hash.update(`${rel}\0`);
+        try {
+            hash.update(fs.readFileSync(path.join(root, rel)));
+        } catch {
+            hash.update("\0missing\0");
+        }
+        hash.update("\0");
+    }
+    return hash.digest("hex");
+}
+
+/** The compiled entry when dist/ is present and built from the current sources, else undefined. */
+function currentBuild(root) {
+    const entry = path.join(root, OUT_DIR, "cli", "start.js");
+    let recorded;
+    try {
+        recorded = fs.readFileSync(path.join(root, DIGEST_FILE), "utf8").trim();
+    } catch {
+        return undefined;
+    }
+    if (!fs.existsSync(entry) || recorded !== sourceDigest(root)) return undefined;
+    return entry;
+}
+
+module.exports = { currentBuild, sourceDigest, DIGEST_FILE, OUT_DIR };
