@@ -58,4 +58,21 @@ function currentBuild(root) {
     return entry;
 }
 
-module.exports = { currentBuild, sourceDigest, DIGEST_FILE, OUT_DIR };
+/**
+ * The compiled policy pack (dist/policy: index.js, package.json, PulumiPolicy.yaml) when dist/ was
+ * built from the current sources, else undefined: a pack started from it skips ts-node's type check
+ * of every rule, which `npm test`'s tsc already ran over the same sources.
+ */
+function compiledPackDir(root) {
+    const dir = path.join(root, OUT_DIR, "policy");
+    let recorded;
+    try {
+        recorded = fs.readFileSync(path.join(root, DIGEST_FILE), "utf8").trim();
+    } catch {
+        return undefined;
+    }
+    const complete = ["index.js", "package.json", "PulumiPolicy.yaml"].every((f) => fs.existsSync(path.join(dir, f)));
+    return complete && recorded === sourceDigest(root) ? dir : undefined;
+}
+
+module.exports = { compiledPackDir, currentBuild, sourceDigest, DIGEST_FILE, OUT_DIR };

@@ -23,4 +23,8 @@ if (tsc.status !== 0) {
     );
     process.exit(prepare ? 0 : 1);
 }
+// The pack's metadata next to its compiled entry, so run-policy-pack can start it from dist/policy.
+const packManifest = JSON.parse(fs.readFileSync(path.join(root, "policy", "package.json"), "utf8"));
+fs.writeFileSync(path.join(root, OUT_DIR, "policy", "package.json"), `${JSON.stringify({ ...packManifest, main: "index.js" }, null, 2)}\n`);
+fs.copyFileSync(path.join(root, "policy", "PulumiPolicy.yaml"), path.join(root, OUT_DIR, "policy", "PulumiPolicy.yaml"));
 fs.writeFileSync(path.join(root, DIGEST_FILE), `${digest}\n`);

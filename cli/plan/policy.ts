@@ -1,7 +1,13 @@
+import * as path from "node:path";
+import { PACKAGE_ROOT } from "../package-root";
 import { engineResources, startPolicyPack, type PolicyDiagnostic, type PolicyHost } from "../engine";
 import { engineResource } from "../engine/engine-resources";
 import type { RecordedResource } from "../engine/types";
 import { packConfig, type PackSettings } from "./pack-config";
+
+// bin/build-state.js is plain JavaScript at the repository root (bin/tenancy.js uses it before any TypeScript loads), found from there whether this file runs compiled or not.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { compiledPackDir } = require(path.join(PACKAGE_ROOT, "bin", "build-state")) as { compiledPackDir(root: string): string | undefined };
 
 /** What the pack said about one planned stack. */
 export interface PolicyOutcome {
@@ -19,13 +25,23 @@ export interface PolicyOutcome {
  * repository's), the stack's shard and pinned keys, and the tenants of a partial plan.
  */
 export async function startPlanPack(packDir: string, settings: PackSettings): Promise<PolicyHost> {
-    return configurePlanPack(await startPolicyPack({ packDir }), settings);
+    return configurePlanPack(await startPolicyPack({ packDir: planPackDir(packDir) }), settings);
 }
 
 /** A pack that is starting: `host` settles once it is ready; `abandon` stops it, started or not. */
 export interface EarlyPack {
     host: Promise<PolicyHost>;
     abandon(): Promise<void>;
+}
+
+/**
+ * The directory the plan starts the pack from: the project's own pack compiled by `npm ci` (dist/policy)
+ * when that build is of the current sources, so no run type-checks what has not changed; any other
+ * pack, or a stale or missing build, as given (ts-node type-checks it, as `pulumi preview` does).
+ */
+export function planPackDir(packDir: string, root: string = PACKAGE_ROOT): string {
+    if (path.resolve(packDir) !== path.join(root, "policy")) return packDir;
+    return compiledPackDir(root) ?? packDir;
 }
 
 /**
@@ -36,7 +52,7 @@ export function spawnPlanPack(packDir: string): Promise<EarlyPack> {
     return new Promise((resolve) => {
         let pid: number | undefined;
         const host = startPolicyPack({
-            packDir,
+            packDir: planPackDir(packDir),
             onSpawned: (spawned) => {
                 pid = spawned;
                 resolve(pack);
