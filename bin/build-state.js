@@ -1,14 +1,15 @@
 "use strict";
 // Whether the compiled CLI in dist/ was built from the sources as they are now. The build records a
-// digest of every TypeScript source it may compile (and the tsconfig files); bin/tenancy.js runs
-// dist/ only when the digest of the tree matches, else it runs the sources through tsx.
+// digest of every TypeScript source it may compile, the tsconfig files and package-lock.json (the
+// dependencies `npm ci` installed); bin/tenancy.js runs dist/ only when the digest of the tree
+// matches, else it runs the sources through tsx.
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 
 /** The folders tsc compiles from (cli/ and everything it imports). */
 const SOURCE_DIRS = ["cli", "registry", "contract", "components", "infra", "policy"];
-const CONFIG_FILES = ["tsconfig.json", "tsconfig.build.json"];
+const CONFIG_FILES = ["tsconfig.json", "tsconfig.build.json", "package-lock.json"];
 const OUT_DIR = "dist";
 const DIGEST_FILE = path.join(OUT_DIR, ".source-digest");
 

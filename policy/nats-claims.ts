@@ -276,9 +276,3 @@ export function readNatsJwt<T extends JwtType>(jwt: string, type: T): { claims: 
     return { claims: read.data as ClaimsOf<T> };
 }
 
-/** The `nats.type` of a JWT whose header and payload read strictly as JSON, else undefined (for finding JWTs in arbitrary text). */
-export function natsJwtType(jwt: string): string | undefined {
-    const parts = readParts(jwt);
-    const type = "problem" in parts ? undefined : natsTypeOf(parts.payload);
-    return typeof type === "string" ? type : undefined;
-}

@@ -96,11 +96,6 @@ export function readSeed(text: string): FoundSeed | undefined {
     return trimmed.length === SEED_CHARS ? seedAt(trimmed, 0) : undefined;
 }
 
-/** The public key of a seed of any signing role (`SU…` → `U…`, `SA…` → `A…`, …), or undefined when the text is not a valid seed. */
-export function publicKeyOfSeed(seed: string): string | undefined {
-    return readSeed(seed)?.publicKey;
-}
-
 // Seeds written as they are: every position of a run of base32 characters, since a seed may sit
 // against other letters (decoded binary, `seed=SU…`); case-insensitive, as the holder can upper-case it back.
 function scanPlain(text: string, found: Map<string, FoundSeed>): void {

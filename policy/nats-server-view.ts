@@ -29,11 +29,6 @@ export interface ViewProblem {
     message: string;
 }
 
-/** A problem as one line of text: `<file> line <n>: <message>`. */
-export function describeViewProblem(p: ViewProblem): string {
-    return `${p.file}${p.line === undefined ? "" : ` line ${p.line}`}: ${p.message}`;
-}
-
 /** One resolver_preload entry and where it stands. */
 interface Entry {
     key: string;

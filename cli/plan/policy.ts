@@ -3,6 +3,7 @@ import { PACKAGE_ROOT } from "../package-root";
 import { engineResources, startPolicyPack, type PolicyDiagnostic, type PolicyHost } from "../engine";
 import { engineResource } from "../engine/engine-resources";
 import type { RecordedResource } from "../engine/types";
+import { cachedPack, compiledPack } from "./pack-cache";
 import { packConfig, type PackSettings } from "./pack-config";
 
 // bin/build-state.js is plain JavaScript at the repository root (bin/tenancy.js uses it before any TypeScript loads), found from there whether this file runs compiled or not.
@@ -25,7 +26,7 @@ export interface PolicyOutcome {
  * repository's), the stack's shard and pinned keys, and the tenants of a partial plan.
  */
 export async function startPlanPack(packDir: string, settings: PackSettings): Promise<PolicyHost> {
-    return configurePlanPack(await startPolicyPack({ packDir: planPackDir(packDir) }), settings);
+    return configurePlanPack(await startPolicyPack({ packDir: await preparePlanPack(packDir) }), settings);
 }
 
 /** A pack that is starting: `host` settles once it is ready; `abandon` stops it, started or not. */
@@ -35,45 +36,66 @@ export interface EarlyPack {
 }
 
 /**
- * The directory the plan starts the pack from: the project's own pack compiled by `npm ci` (dist/policy)
- * when that build is of the current sources, so no run type-checks what has not changed; any other
- * pack, or a stale or missing build, as given (ts-node type-checks it, as `pulumi preview` does).
+ * The directory the plan starts the pack from when it is ready without compiling: the project's own
+ * pack compiled by `npm ci` (dist/policy) when that build is of the current sources and
+ * dependencies, else its compilation in the pack cache (pack-cache.ts) when there is one; any other
+ * pack as given.
  */
 export function planPackDir(packDir: string, root: string = PACKAGE_ROOT): string {
-    if (path.resolve(packDir) !== path.join(root, "policy")) return packDir;
-    return compiledPackDir(root) ?? packDir;
+    if (!isProjectPack(packDir, root)) return packDir;
+    return compiledPackDir(root) ?? cachedPack(root) ?? packDir;
 }
 
 /**
- * Spawns the policy pack and resolves as soon as its process runs (its start, a type check of
- * several seconds whatever the registry's size, goes on while the caller validates registries).
+ * The directory the plan starts the pack from (see {@link planPackDir}), compiling the project's
+ * pack into the cache first when its sources or dependencies changed, so that only the first plan
+ * after a change type-checks it. A pack that does not compile starts from its sources, whose start
+ * reports the errors as `pulumi preview` would.
  */
-export function spawnPlanPack(packDir: string): Promise<EarlyPack> {
-    return new Promise((resolve) => {
-        let pid: number | undefined;
-        const host = startPolicyPack({
-            packDir: planPackDir(packDir),
-            onSpawned: (spawned) => {
-                pid = spawned;
-                resolve(pack);
-            },
-        });
-        const pack: EarlyPack = {
-            host,
-            async abandon() {
-                // Killing the process makes a pending start fail; a started host is stopped.
-                if (pid !== undefined) {
-                    try {
-                        process.kill(pid, "SIGKILL");
-                    } catch {
-                        // Already gone.
-                    }
-                }
-                await host.then((h) => h.stop(), () => undefined);
-            },
-        };
-        host.catch(() => resolve(pack));
+export async function preparePlanPack(packDir: string, root: string = PACKAGE_ROOT, signal?: AbortSignal): Promise<string> {
+    const ready = planPackDir(packDir, root);
+    if (ready !== packDir || !isProjectPack(packDir, root)) return ready;
+    try {
+        const compiled = await compiledPack(root, { signal });
+        return "dir" in compiled ? compiled.dir : packDir;
+    } catch {
+        // A cache that cannot be written (read-only node_modules) costs only the type check.
+        return packDir;
+    }
+}
+
+function isProjectPack(packDir: string, root: string): boolean {
+    return path.resolve(packDir) === path.join(root, "policy");
+}
+
+/**
+ * Starts the policy pack without waiting for it (its compilation or start takes seconds whatever
+ * the registry's size, and goes on while the caller validates registries).
+ */
+export function spawnPlanPack(packDir: string): EarlyPack {
+    const abort = new AbortController();
+    let pid: number | undefined;
+    const host = preparePlanPack(packDir, PACKAGE_ROOT, abort.signal).then((dir) => {
+        if (abort.signal.aborted) throw new Error("the policy pack was abandoned");
+        return startPolicyPack({ packDir: dir, onSpawned: (spawned) => (pid = spawned) });
     });
+    // The plan awaits `host` only after validating the registries; a failure meanwhile is not unhandled.
+    host.catch(() => undefined);
+    return {
+        host,
+        async abandon() {
+            abort.abort();
+            // Killing the process makes a pending start fail; a started host is stopped.
+            if (pid !== undefined) {
+                try {
+                    process.kill(pid, "SIGKILL");
+                } catch {
+                    // Already gone.
+                }
+            }
+            await host.then((h) => h.stop(), () => undefined);
+        },
+    };
 }
 
 /** Configures a started pack for a plan (see {@link startPlanPack}); stops it if that fails. */

@@ -87,7 +87,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult | Invali
     const started = Date.now();
     // The pack's start (its type check: seconds, the same for 3 tenants or 3,000) runs while the
     // registries are validated; a plan that stops before running abandons it.
-    const pack = fs.existsSync(path.join(options.packDir, "PulumiPolicy.yaml")) ? await spawnPlanPack(options.packDir) : undefined;
+    const pack = fs.existsSync(path.join(options.packDir, "PulumiPolicy.yaml")) ? spawnPlanPack(options.packDir) : undefined;
     const prepared = prepare(options);
     if (!("files" in prepared) || !pack) {
         await pack?.abandon();

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { operatorJwt, platformAccountJwt, systemAccountJwt, tenantAccountJwt, userJwt, type JwtSigner } from "../../components/nats-jwt";
 import { accountKeys, deriveNkey, operatorKeys, PLATFORM_KEY_OWNER } from "../../components/nats-keys";
 import { platformAccountSpec, tenantAccountSpec } from "../../components/nats-spec";
-import { natsJwtType, parseStrictJson, readNatsJwt, type JwtType } from "../../policy/nats-claims";
+import { parseStrictJson, readNatsJwt, type JwtType } from "../../policy/nats-claims";
 import { planSchema } from "../../registry/schema";
 
 const MASTER = Buffer.alloc(32, 7);
@@ -192,21 +192,6 @@ function objectNodes(value: unknown, path = ""): Array<{ path: string; node: Rec
     if (typeof value !== "object" || value === null) return [];
     return [{ path, node: value as Record<string, unknown> }, ...Object.entries(value).flatMap(([k, v]) => objectNodes(v, at(k)))];
 }
-
-describe("natsJwtType", () => {
-    it("names the type of every JWT that reads strictly as JSON, signed or not", () => {
-        for (const [name, jwt] of Object.entries(JWTS)) expect(natsJwtType(jwt)).toBe(TYPES[name as keyof typeof JWTS]);
-        expect(natsJwtType(withClaims(JWTS.tenant, (c) => (c.nats.limits.conn = -1), acme.signing))).toBe("account");
-    });
-
-    it("names none where the JSON is not strict, or no type is there", () => {
-        expect(natsJwtType(duplicateNats)).toBeUndefined();
-        expect(natsJwtType(withClaims(JWTS.tenant, (c) => ([c.Nats, c.nats] = [c.nats, undefined])))).toBeUndefined();
-        expect(natsJwtType(withClaims(JWTS.tenant, (c) => (c.nats.type = 2)))).toBeUndefined();
-        expect(natsJwtType("a.b")).toBeUndefined();
-        expect(natsJwtType(`${HEADER}.${b64("not json")}.${b64("x")}`)).toBeUndefined();
-    });
-});
 
 describe("parseStrictJson", () => {
     it("reads RFC 8259 JSON with integer numbers", () => {

@@ -2,7 +2,8 @@ import { Types } from "@nats-io/jwt";
 import { describe, expect, it } from "vitest";
 import { signJwt } from "../../components/nats-jwt";
 import { operatorKeys } from "../../components/nats-keys";
-import { describeViewProblem, readNatsServer, type ViewProblem } from "../../policy/nats-server-view";
+import { readNatsServer, type ViewProblem } from "../../policy/nats-server-view";
+import { describeViewProblem } from "../support/nats-view";
 import { MASTER, platform, serverFiles, testTenant } from "../nats/fixture";
 
 // Real files: rendered and signed by the production builders for two tenants.
