@@ -13,7 +13,7 @@ const CONFIG_FILES = ["tsconfig.json", "tsconfig.build.json", "package-lock.json
 const OUT_DIR = "dist";
 const DIGEST_FILE = path.join(OUT_DIR, ".source-digest");
 
-function listSources(root, dir, out) {
+function listSources(root, dir, accept, out) {
     let entries;
     try {
         entries = fs.readdirSync(path.join(root, dir), { withFileTypes: true });
@@ -23,18 +23,22 @@ function listSources(root, dir, out) {
     for (const entry of entries) {
         const rel = `${dir}/${entry.name}`;
         if (entry.isDirectory()) {
-            if (entry.name !== "node_modules") listSources(root, rel, out);
-        } else if (entry.name.endsWith(".ts")) out.push(rel);
+            if (entry.name !== "node_modules") listSources(root, rel, accept, out);
+        } else if (accept(entry.name)) out.push(rel);
     }
 }
 
-/** A digest of the sources' paths and contents. */
-function sourceDigest(root) {
-    const files = [];
-    for (const dir of SOURCE_DIRS) listSources(root, dir, files);
-    files.sort();
+/**
+ * A SHA-256 of `seed`, then of each of `files` and of every file under `dirs` whose name `accept`
+ * takes (node_modules excluded): its path and its bytes, a missing file marked as such.
+ */
+function treeDigest(root, { dirs, files, accept = (name) => name.endsWith(".ts"), seed = "" }) {
+    const found = [];
+    for (const dir of dirs) listSources(root, dir, accept, found);
+    found.sort();
     const hash = crypto.createHash("sha256");
-    for (const rel of [...CONFIG_FILES, ...files]) {
+    hash.update(`${seed}\0`);
+    for (const rel of [...files, ...found]) {
         hash.update(`${rel}\0`);
         try {
             hash.update(fs.readFileSync(path.join(root, rel)));
@@ -44,6 +48,11 @@ function sourceDigest(root) {
         hash.update("\0");
     }
     return hash.digest("hex");
+}
+
+/** A digest of the sources' paths and contents. */
+function sourceDigest(root) {
+    return treeDigest(root, { dirs: SOURCE_DIRS, files: CONFIG_FILES });
 }
 
 /** The compiled entry when dist/ is present and built from the current sources, else undefined. */
@@ -76,4 +85,4 @@ function compiledPackDir(root) {
     return complete && recorded === sourceDigest(root) ? dir : undefined;
 }
 
-module.exports = { compiledPackDir, currentBuild, sourceDigest, DIGEST_FILE, OUT_DIR };
+module.exports = { compiledPackDir, currentBuild, sourceDigest, treeDigest, DIGEST_FILE, OUT_DIR };

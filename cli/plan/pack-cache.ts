@@ -3,9 +3,19 @@
 // (seconds, whatever the stack's size); the plan starts the same code compiled by tsc — which
 // type-checks it exactly once — from a cache keyed by the hash of everything the compilation reads.
 import { spawn } from "node:child_process";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PACKAGE_ROOT } from "../package-root";
+
+interface DigestOptions {
+    dirs: readonly string[];
+    files: readonly string[];
+    accept?: (name: string) => boolean;
+    seed?: string;
+}
+// bin/build-state.js is plain JavaScript (bin/tenancy.js digests the sources before any TypeScript loads); the pack's key is digested the same way.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { treeDigest } = require(path.join(PACKAGE_ROOT, "bin", "build-state")) as { treeDigest(root: string, options: DigestOptions): string };
 
 /** The folders the pack's compilation reads: the rules and what they import. */
 export const PACK_SOURCE_DIRS: readonly string[] = ["policy", "contract", "registry", "components"];
@@ -17,38 +27,14 @@ const KEY_FILES = ["tsconfig.json", "package-lock.json"];
 // Entries kept besides the one in use: a few recent versions of the pack (branches switched back and forth).
 const KEEP = 4;
 
-function listSources(root: string, dir: string, out: string[]): void {
-    let entries: fs.Dirent[];
-    try {
-        entries = fs.readdirSync(path.join(root, dir), { withFileTypes: true });
-    } catch {
-        return;
-    }
-    for (const entry of entries) {
-        const rel = `${dir}/${entry.name}`;
-        if (entry.isDirectory()) {
-            if (entry.name !== "node_modules") listSources(root, rel, out);
-        } else if (entry.name.endsWith(".ts") || entry.name === "package.json" || entry.name === "PulumiPolicy.yaml") out.push(rel);
-    }
-}
-
 /** The cache key of the project's pack: a SHA-256 of the TypeScript version, the key files, and every source's path and bytes. */
 export function packCacheKey(root: string): string {
-    const files: string[] = [];
-    for (const dir of PACK_SOURCE_DIRS) listSources(root, dir, files);
-    files.sort();
-    const hash = crypto.createHash("sha256");
-    hash.update(`typescript ${typescriptVersion(root)}\0`);
-    for (const rel of [...KEY_FILES, ...files]) {
-        hash.update(`${rel}\0`);
-        try {
-            hash.update(fs.readFileSync(path.join(root, rel)));
-        } catch {
-            hash.update("\0missing\0");
-        }
-        hash.update("\0");
-    }
-    return hash.digest("hex");
+    return treeDigest(root, {
+        dirs: PACK_SOURCE_DIRS,
+        files: KEY_FILES,
+        accept: (name) => name.endsWith(".ts") || name === "package.json" || name === "PulumiPolicy.yaml",
+        seed: `typescript ${typescriptVersion(root)}`,
+    });
 }
 
 function typescriptVersion(root: string): string {

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { FRESH_PROD_STACK_HINT } from "../support/cli";
 import { EXAMPLE_REGISTRY } from "../support/registry-fixture";
 import { removeTempDirs, ROOT, runCli, tempDir } from "./plan/support";
 
@@ -41,13 +42,7 @@ describe("tenancy rotate", () => {
         const run = await runCli(["rotate", "acme", "--stack", "prod", "--tenants", EXAMPLE_REGISTRY], { cwd: dir });
         expect([run.code, run.stderr]).toEqual([0, ""]);
         expect(run.stdout.split("\n").slice(0, 10)).toEqual([
-            "Pulumi.prod.yaml does not exist in this checkout yet. The commands below need the stack's state backend, its secrets provider and the stack itself; first:",
-            "",
-            '  export PATH="$(node tools/build.mjs --path pulumi):$PATH"  # the Pulumi CLI npm run tools builds (or any Pulumi CLI 3.248)',
-            "  pulumi login file://$HOME/.pulumi-state                    # or the team's backend: s3://…, gs://…, azblob://…, Pulumi Cloud",
-            "  export PULUMI_CONFIG_PASSPHRASE='…'                        # the stack's passphrase (not with a KMS or Pulumi Cloud secrets provider)",
-            "  pulumi stack select prod --create                          # creates Pulumi.prod.yaml here when the stack is new",
-            "",
+            ...FRESH_PROD_STACK_HINT,
             "To rotate the NATS key of tenant acme (account org_7f3k2m9q) on stack prod, raise its key generation from 1 to 2 and apply:",
             "",
             "  pulumi config set --stack prod --path 'tenancy:natsKeyGenerations.acme' 2",

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main";
-import { captureIO, PROJECT_ROOT } from "../support/cli";
+import { captureIO, FRESH_PROD_STACK_HINT, PROJECT_ROOT } from "../support/cli";
 import { EXAMPLE_REGISTRY, makeRegistry, tenantYaml } from "../support/registry-fixture";
 
 const PLAIN = "sk-plain-value-never-printed";
@@ -114,13 +114,7 @@ describe("tenancy secrets", () => {
             code: 0,
             stderr: "",
             stdout: [
-                "Pulumi.prod.yaml does not exist in this checkout yet. The commands below need the stack's state backend, its secrets provider and the stack itself; first:",
-                "",
-                '  export PATH="$(node tools/build.mjs --path pulumi):$PATH"  # the Pulumi CLI npm run tools builds (or any Pulumi CLI 3.248)',
-                "  pulumi login file://$HOME/.pulumi-state                    # or the team's backend: s3://…, gs://…, azblob://…, Pulumi Cloud",
-                "  export PULUMI_CONFIG_PASSPHRASE='…'                        # the stack's passphrase (not with a KMS or Pulumi Cloud secrets provider)",
-                "  pulumi stack select prod --create                          # creates Pulumi.prod.yaml here when the stack is new",
-                "",
+                ...FRESH_PROD_STACK_HINT,
                 "tenancy secrets: 1 of 1 declared secret value of tenant globex are not set in Pulumi.prod.yaml (not created yet) (stack prod)",
                 "",
                 `globex (${EXAMPLE_REGISTRY}/globex.yaml): Secret anthropic-api waits for:`,
