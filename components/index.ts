@@ -15,7 +15,7 @@ export { isProtected, namespaceSpec, TenantNamespace } from "./tenant-namespace"
 export type { TenantNamespaceArgs } from "./tenant-namespace";
 export { networkPolicySpecs, TenantNetwork } from "./tenant-network";
 export type { NatsEndpoint, TenantNetworkArgs } from "./tenant-network";
-export { limitRangeSpec, priorityCeilingSpec, quotaHard, resourceQuotaSpec, TenantQuota } from "./tenant-quota";
+export { limitRangeSpec, priorityCeilingSpec, quotaAnnotations, quotaHard, resourceQuotaSpec, SKIP_AWAIT_ANNOTATION, TenantQuota } from "./tenant-quota";
 export { PlanPriorityClasses, priorityClassSpecs } from "./plan-priority-classes";
 export { kubeStateMetricsLabel, TENANT_RULES_NAME, TenantMonitoring, tenantRecordingRules, tenantRulesSpec } from "./tenant-monitoring";
 export type { TenantMonitoringArgs } from "./tenant-monitoring";

@@ -18,9 +18,29 @@ export function quotaHard(tenant: Tenant, plan: Plan): PlanCeilings {
     return hard;
 }
 
+/**
+ * Annotations of a tenant's baseline ResourceQuota. The Kubernetes provider (4.25) waits after each
+ * apply of a ResourceQuota until the quota controller has copied `spec.hard` into `status.hard`, and
+ * the API server's quota admission enforces `status.hard`, so that wait is what makes "the update
+ * finished" mean "the quota is in force". An active tenant's quota needs no such promise: its
+ * RoleBindings, which let anyone create pods there, are applied alongside it, not after it, so the
+ * wait would only slow every created or changed tenant (up to a minute each). A suspended or
+ * decommissioned tenant's quota (pods 0) keeps the wait: when `pulumi up` reports the suspension
+ * done, no new pod can start (README, "Suspending a tenant").
+ */
+export function quotaAnnotations(tenant: Pick<Tenant, "lifecycle">): Record<string, string> | undefined {
+    return tenant.lifecycle === "active" ? { ...SKIP_AWAIT } : undefined;
+}
+
+/** The Kubernetes provider's annotation that returns from an apply without its kind's readiness wait. */
+export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
+
+const SKIP_AWAIT: Readonly<Record<string, string>> = Object.freeze({ [SKIP_AWAIT_ANNOTATION]: "true" });
+
 /** The tenant's ResourceQuota object. */
 export function resourceQuotaSpec(tenant: Tenant, plan: Plan) {
-    return { metadata: tenantMetadata(tenant, RESOURCE_QUOTA_NAME), spec: { hard: quotaHard(tenant, plan) } };
+    const annotations = quotaAnnotations(tenant);
+    return { metadata: { ...tenantMetadata(tenant, RESOURCE_QUOTA_NAME), ...(annotations ? { annotations } : {}) }, spec: { hard: quotaHard(tenant, plan) } };
 }
 
 /** The tenant's LimitRange object: container defaults and maximum from the plan. */
@@ -48,7 +68,8 @@ export function limitRangeSpec(tenant: Tenant, plan: Plan) {
 export function priorityCeilingSpec(tenant: Tenant, plan: Plan, priorityClasses: readonly string[]) {
     const others = [...new Set(priorityClasses)].filter((c) => c !== plan.priorityClassName).sort();
     return {
-        metadata: tenantMetadata(tenant, PRIORITY_CEILING_QUOTA),
+        // Its pods 0 does not change with the lifecycle, and nothing waits on its status: never the provider's wait.
+        metadata: { ...tenantMetadata(tenant, PRIORITY_CEILING_QUOTA), annotations: { ...SKIP_AWAIT } },
         spec: {
             hard: { pods: "0" },
             scopeSelector: { matchExpressions: [{ scopeName: "PriorityClass" as const, operator: "In" as const, values: others }] },

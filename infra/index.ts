@@ -28,6 +28,8 @@ const natsMasterKey = readNatsMasterKey(tenancyConfig);
 const provider = new k8s.Provider("cluster", {
     kubeconfig: tenancyConfig.getSecret("kubeconfig"),
     context: config.kubeContext,
+    // The provider's own client limit (50/s, burst 120) is what a large preview or update waits on.
+    kubeClientSettings: { qps: config.kubeClient.qps, burst: config.kubeClient.burst },
 });
 
 const { tenants, natsAuthorization, missingSecrets: missing } = declareTenants({ registry, config, secretValues, provider, natsMasterKey, only });

@@ -1,8 +1,31 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_NATS_KEY_GENERATION } from "../contract";
+import { DEFAULT_NATS_KEY_GENERATION, MANAGED_BY } from "../contract";
 import { NatsAuthorization, PlanPriorityClasses, Tenant, TenantMonitoring, type TenantSecretValues } from "../components";
 import { inShard, missingSecrets, SHARED_SHARD, type MissingSecret, type Registry, type RegistryEntry } from "../registry";
 import type { StackConfig } from "./config";
+
+/** The Kubernetes provider's annotation naming the server-side apply field manager it applies an object as. */
+export const FIELD_MANAGER_ANNOTATION = "pulumi.com/patchFieldManager";
+
+/** The one field manager every object of every stack run is applied as (the `tenancy` of the managed-by label). */
+export const FIELD_MANAGER = MANAGED_BY;
+
+/**
+ * Gives every Kubernetes object the annotation that makes the provider apply it as {@link FIELD_MANAGER}.
+ * Without it the provider names a random manager (`pulumi-kubernetes-<random>`) per resource it creates
+ * and keeps the name in the state: an update killed before its state was written (checkpoints are
+ * skipped, contract/pulumi-run.ts) leaves objects owned by a manager no state remembers; the rerun
+ * adopts them as a second owner, and the first change of a value then fails with a server-side apply
+ * conflict (found by test/e2e/97-interrupted.e2e.test.ts). On an object applied before this existed,
+ * the provider drops the old random manager in the update that adds the annotation.
+ */
+export function applyAsFieldManager(args: pulumi.ResourceTransformationArgs): pulumi.ResourceTransformationResult | undefined {
+    if (!args.type.startsWith("kubernetes:")) return undefined;
+    type Metadata = { annotations?: Record<string, pulumi.Input<string>> } | undefined;
+    const annotate = (metadata: Metadata) => ({ ...metadata, annotations: { ...metadata?.annotations, [FIELD_MANAGER_ANNOTATION]: FIELD_MANAGER } });
+    const metadata = args.props.metadata as Metadata | pulumi.Output<Metadata>;
+    return { props: { ...args.props, metadata: pulumi.Output.isInstance(metadata) ? metadata.apply(annotate) : annotate(metadata) }, opts: args.opts };
+}
 
 /** Everything the program needs, already read and validated; the program itself reads no files or config. */
 export interface ProgramInputs {
@@ -83,7 +106,9 @@ export function declareTenants(inputs: ProgramInputs): ProgramResult {
     for (const slug of Object.keys(config.natsKeyGenerations).filter((s) => !slugs.has(s)).sort()) {
         void pulumi.log.warn(`tenancy:natsKeyGenerations.${slug} names no tenant of the registry; it has no effect (remove it with pulumi config rm --path 'tenancy:natsKeyGenerations.${slug}').`);
     }
-    const priorityClasses = shared ? new PlanPriorityClasses("plan-priority", { catalog: registry.plans }, { provider }) : undefined;
+    // Every component passes both to each object it creates.
+    const opts: pulumi.ComponentResourceOptions = { provider, transformations: [applyAsFieldManager] };
+    const priorityClasses = shared ? new PlanPriorityClasses("plan-priority", { catalog: registry.plans }, opts) : undefined;
     const classNames = Object.values(registry.plans.plans).map((p) => p.priorityClassName);
     const tenants: Record<string, Tenant> = {};
     for (const { tenant, plan } of entries) {
@@ -98,14 +123,14 @@ export function declareTenants(inputs: ProgramInputs): ProgramResult {
                 secretValues: secretValues[tenant.slug] ?? {},
                 natsKeys: { masterKey: natsMasterKey, generation: config.natsKeyGenerations[tenant.slug] ?? DEFAULT_NATS_KEY_GENERATION },
             },
-            { provider },
+            opts,
         );
     }
     const natsAuthorization = new NatsAuthorization(
         "nats",
         { nats: config.nats, tenants: Object.values(tenants).map((t) => t.nats), tenantIds: registry.entries.map((e) => e.tenant.id), shared, keys: { masterKey: natsMasterKey } },
-        { provider },
+        opts,
     );
-    const monitoring = shared && config.monitoring.prometheusRules ? new TenantMonitoring("tenant-monitoring", { namespace: config.monitoring.namespace }, { provider }) : undefined;
+    const monitoring = shared && config.monitoring.prometheusRules ? new TenantMonitoring("tenant-monitoring", { namespace: config.monitoring.namespace }, opts) : undefined;
     return { tenants, natsAuthorization, priorityClasses, monitoring, missingSecrets: Object.values(missing).flatMap((list) => list.map((m) => m.path)) };
 }

@@ -8,6 +8,7 @@ import {
     platformAgentManagerBindingSpec,
     platformAgentManagerRoleSpec,
     quotaHard,
+    quotaAnnotations,
     resourceQuotaSpec,
     secretReaderBindingSpec,
     secretReaderRoleSpec,
@@ -93,6 +94,15 @@ describe("quota", () => {
         expect(hard["limits.cpu"]).toBe("20");
     });
 
+    it("skips the provider's quota-status wait for an active tenant only: a suspension's pods 0 is in force when the update ends", () => {
+        expect(quotaAnnotations(acme)).toEqual({ "pulumi.com/skipAwait": "true" });
+        for (const lifecycle of ["suspended", "decommissioned"] as const) {
+            const tenant = with_({ lifecycle });
+            expect(quotaAnnotations(tenant), lifecycle).toBeUndefined();
+            expect(resourceQuotaSpec(tenant, standard).metadata, lifecycle).not.toHaveProperty("annotations");
+        }
+    });
+
     it("scales a suspended tenant to zero pods and keeps its storage", () => {
         const hard = quotaHard(with_({ lifecycle: "suspended" }), standard);
         expect(hard.pods).toBe("0");
@@ -100,7 +110,7 @@ describe("quota", () => {
     });
 
     it("puts the ResourceQuota and LimitRange in the tenant's namespace explicitly", () => {
-        expect(resourceQuotaSpec(acme, standard).metadata).toEqual({ name: "quota", namespace: "org-acme", labels: acmeLabels });
+        expect(resourceQuotaSpec(acme, standard).metadata).toEqual({ name: "quota", namespace: "org-acme", labels: acmeLabels, annotations: { "pulumi.com/skipAwait": "true" } });
         expect(limitRangeSpec(acme, standard)).toEqual({
             metadata: { name: "limits", namespace: "org-acme", labels: acmeLabels },
             spec: {

@@ -27,7 +27,12 @@ describe("priorityCeilingSpec", () => {
     it("allows zero pods in every tenancy class but the tenant's own", () => {
         const spec = priorityCeilingSpec(tenant, plan, classes);
         expect(spec).toEqual({
-            metadata: { name: "priority-ceiling", namespace: "org-beta", labels: { "tenancy.io/tenant-id": tenant.id, tier: "free", "app.kubernetes.io/managed-by": "tenancy" } },
+            metadata: {
+                name: "priority-ceiling",
+                namespace: "org-beta",
+                labels: { "tenancy.io/tenant-id": tenant.id, tier: "free", "app.kubernetes.io/managed-by": "tenancy" },
+                annotations: { "pulumi.com/skipAwait": "true" },
+            },
             spec: {
                 hard: { pods: "0" },
                 scopeSelector: { matchExpressions: [{ scopeName: "PriorityClass", operator: "In", values: ["tenancy-enterprise", "tenancy-standard"] }] },

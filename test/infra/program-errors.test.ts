@@ -67,6 +67,28 @@ describe("program errors", () => {
         );
     });
 
+    it("names a bad Kubernetes client rate limit", async () => {
+        expect((await failureOf({ "tenancy:kubeClient": JSON.stringify({ qps: 0, burst: 2.5, timeout: 3 }) })).message).toBe(
+            [
+                "invalid stack config:",
+                "  tenancy:kubeClient.qps: Too small: expected number to be >0",
+                "  tenancy:kubeClient.burst: must be a whole number ≥ 1",
+                '  tenancy:kubeClient: Unrecognized key: "timeout"',
+            ].join("\n"),
+        );
+        expect((await failureOf({ "tenancy:kubeClient": JSON.stringify({ qps: 500 }) })).message).toBe("invalid stack config:\n  tenancy:kubeClient.burst: burst must be at least qps");
+    });
+
+    it("reads a stack's own Kubernetes client rate limit, each field defaulting on its own", async () => {
+        const { readStackConfig } = await import("../../infra/config");
+        pulumi.runtime.setAllConfig({ "tenancy:kubeClient": JSON.stringify({ qps: 40, burst: 80 }) }, []);
+        expect(readStackConfig().kubeClient).toEqual({ qps: 40, burst: 80 });
+        pulumi.runtime.setAllConfig({ "tenancy:kubeClient": JSON.stringify({ burst: 1000 }) }, []);
+        expect(readStackConfig().kubeClient).toEqual({ qps: 200, burst: 1000 });
+        pulumi.runtime.setAllConfig({}, []);
+        expect(readStackConfig().kubeClient).toEqual({ qps: 200, burst: 400 });
+    });
+
     it("narrows only a preview to a plan's tenants: an update with it would delete every other tenant", async () => {
         const { readPlanOnly } = await import("../../infra/config");
         pulumi.runtime.setAllConfig({ "tenancy:planOnlyTenants": JSON.stringify(["org_7f3k2m9q"]) }, []);

@@ -33,7 +33,17 @@ describe("the program over the example registry", () => {
     it("creates one explicit Kubernetes provider from stack config", () => {
         const providers = resources.filter((r) => r.type === "pulumi:providers:kubernetes");
         expect(providers.map((p) => [p.name, p.inputs.context])).toEqual([["cluster", "prod-eu-1"]]);
+        // No tenancy:kubeClient in this stack: the program's defaults, not the provider's 50/120
+        // (a provider's object input reaches it as JSON text).
+        expect(JSON.parse(providers[0].inputs.kubeClientSettings)).toEqual({ qps: 200, burst: 400 });
         for (const r of kube()) expect(r.provider, r.name).toMatch(/pulumi:providers:kubernetes::cluster::cluster-id$/);
+    });
+
+    it("applies every Kubernetes object as the one field manager tenancy, in every run", () => {
+        expect(kube().length).toBeGreaterThan(50);
+        for (const r of kube()) expect(r.inputs.metadata.annotations?.["pulumi.com/patchFieldManager"], r.name).toBe("tenancy");
+        // What the spec builders set stays: the quota's skipAwait next to it.
+        expect(resources.find((r) => r.name === "acme-quota")!.inputs.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true", "pulumi.com/patchFieldManager": "tenancy" });
     });
 
     it("gives every tenant its namespace, quota, limits, access, network policies and secrets", () => {

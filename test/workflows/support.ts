@@ -72,8 +72,8 @@ function words(line: string): string[] {
     return out;
 }
 
-/** Every `<program> …` command in the workflows' run steps (program: `npx tenancy` or `npm run`). */
-export function invocations(program: "npx tenancy" | "npm run"): Invocation[] {
+/** Every `<program> …` command in the workflows' run steps (program: `npx tenancy`, `npm run` or `pulumi`). */
+export function invocations(program: "npx tenancy" | "npm run" | "pulumi"): Invocation[] {
     const found: Invocation[] = [];
     for (const w of workflows()) {
         for (const [id, job] of Object.entries(w.doc.jobs)) {

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../cli/main";
+import { PULUMI_PARALLEL, PULUMI_POLICY_PACK, PULUMI_PREVIEW_FLAGS, PULUMI_RUN_ENV, PULUMI_UP_FLAGS } from "../../contract";
 import { invocations, ROOT, workflow, workflowParser, workflows, type Job } from "./support";
 
 // The workflows are code nobody can run here: these tests hold them to what the README promises.
@@ -104,10 +105,30 @@ describe("the GitHub Actions workflows", () => {
         expect(up.strategy).toEqual({ "fail-fast": false, matrix: { stack: "${{ fromJSON(vars.PULUMI_STACKS || format('[\"{0}\"]', vars.PULUMI_STACK)) }}" } });
         expect(up.concurrency).toEqual({ group: "pulumi-up-${{ matrix.stack }}", "cancel-in-progress": false });
         expect(up.environment).toBe("pulumi-${{ matrix.stack }}");
-        const step = up.steps.find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command)!;
-        expect(step.with).toMatchObject({ command: "up", policyPacks: "policy", "stack-name": "${{ matrix.stack }}", policyPackConfigs: "${{ steps.pack.outputs.file }}" });
+        // pulumi/actions runs no `up` here: its Automation API up always adds --skip-preview.
+        expect(up.steps.filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command)).toEqual([]);
+        const step = up.steps.find((s) => s.name === "pulumi up")!;
+        expect(step.env).toMatchObject({ STACK: "${{ matrix.stack }}", PACK_CONFIG: "${{ steps.pack.outputs.file }}" });
         const preview = workflow("pull-request.yml").doc.jobs.preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command)!;
-        expect(preview.with).toMatchObject({ command: "preview", policyPacks: "policy", "comment-on-pr": false, policyPackConfigs: "${{ steps.pack.outputs.file }}" });
+        expect(preview.with).toMatchObject({ command: "preview", policyPacks: PULUMI_POLICY_PACK, "comment-on-pr": false, policyPackConfigs: "${{ steps.pack.outputs.file }}" });
+    });
+
+    it("run pulumi up and pulumi preview with the documented environment and flags (contract/pulumi-run.ts)", () => {
+        const ups = invocations("pulumi").filter((c) => c.args[0] === "up");
+        expect(ups.map((c) => c.where)).toEqual(["apply.yml up pulumi up"]);
+        const [up] = ups;
+        expect(up.args).toEqual(["up", "--stack", "$STACK", ...PULUMI_UP_FLAGS, "--policy-pack", PULUMI_POLICY_PACK, "--policy-pack-config", "$PACK_CONFIG"]);
+        expect(up.args).not.toContain("--skip-preview");
+        for (const [name, value] of Object.entries(PULUMI_RUN_ENV)) expect(up.env[name], name).toBe(value);
+        // The preview goes through pulumi/actions (its output feeds the PR comment): the same settings as its inputs.
+        const preview = workflow("pull-request.yml").doc.jobs.preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command)!;
+        expect(PULUMI_PREVIEW_FLAGS).toEqual(["--parallel", String(PULUMI_PARALLEL), "--suppress-progress", "--non-interactive"]);
+        expect(preview.with).toMatchObject({ parallel: PULUMI_PARALLEL, "suppress-progress": true });
+        for (const [name, value] of Object.entries(PULUMI_RUN_ENV)) expect(preview.env?.[name], name).toBe(value);
+        // The pack is the compiled one every run passes, and pack-config computes registryDir relative to it.
+        for (const call of invocations("npx tenancy").filter((c) => c.args[0] === "pack-config")) {
+            expect(call.args.slice(call.args.indexOf("--policy-pack"), call.args.indexOf("--policy-pack") + 2), call.where).toEqual(["--policy-pack", PULUMI_POLICY_PACK]);
+        }
     });
 
     it("give the pack the NATS keys tenancy pack-config derives from the stack's master key in the same run, after installing the CLI", () => {
@@ -115,7 +136,7 @@ describe("the GitHub Actions workflows", () => {
             const steps = workflow(file).doc.jobs[job].steps;
             const at = steps.findIndex((s) => s.id === "pack");
             expect(steps[at].run, file).toBe(
-                'set -o pipefail\npulumi config get tenancy:natsMasterKey --stack "$STACK" | npx tenancy pack-config --stack "$STACK" > "$RUNNER_TEMP/pack-config.json"\necho "file=$RUNNER_TEMP/pack-config.json" >> "$GITHUB_OUTPUT"\n',
+                'set -o pipefail\npulumi config get tenancy:natsMasterKey --stack "$STACK" | npx tenancy pack-config --stack "$STACK" --policy-pack dist/policy > "$RUNNER_TEMP/pack-config.json"\necho "file=$RUNNER_TEMP/pack-config.json" >> "$GITHUB_OUTPUT"\n',
             );
             expect(steps[at - 1].uses, file).toMatch(/^pulumi\/actions@/);
             expect(steps[at - 1].with, file).toEqual({ "pulumi-version": "3.248.0" });

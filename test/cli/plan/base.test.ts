@@ -115,12 +115,14 @@ describe("tenancy plan --base", () => {
         git("checkout", "-q", "--", "tenants/initech.yaml");
     }, 120_000);
 
-    it("suspending an active tenant changes exactly its pod quota, its lifecycle annotation and its account's connection limit", async () => {
+    it("suspending an active tenant changes exactly its pod quota (and the provider's wait for it), its lifecycle annotation and its account's connection limit", async () => {
         edit("acme", "lifecycle: active", "lifecycle: suspended");
         const report = JSON.parse((await runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--format", "json", "--quiet"])).stdout);
         expect(report.ok).toBe(true);
         expect(fieldsOf(report, "acme")).toEqual([
             "acme-namespace inputs.metadata.annotations.tenancy.io/lifecycle: \"active\" → \"suspended\"",
+            // Without skipAwait, pulumi up ends only once pods 0 is in force (components/tenant-quota.ts).
+            "acme-quota inputs.metadata.annotations.pulumi.com/skipAwait: \"true\" → undefined",
             "acme-quota inputs.spec.hard.pods: \"15\" → \"0\"",
         ]);
         const acme = report.tenants.find((t: { slug: string }) => t.slug === "acme");
@@ -147,6 +149,7 @@ describe("tenancy plan --base", () => {
         expect(fieldsOf(report, "acme")).toEqual([
             "acme-namespace inputs.metadata.annotations.tenancy.io/lifecycle: \"active\" → \"decommissioned\"",
             "acme-namespace options.protect: true → false",
+            "acme-quota inputs.metadata.annotations.pulumi.com/skipAwait: \"true\" → undefined",
             "acme-quota inputs.spec.hard.pods: \"15\" → \"0\"",
         ]);
         expect(report.tenants.find((t: { slug: string }) => t.slug === "acme").natsChange.fields.map((f: { path: string }) => f.path)).toEqual(["limits.conn"]);

@@ -62,6 +62,10 @@ export interface Cluster {
     request(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: string }>;
     /** The last lines of each process's log. */
     logTails(lines?: number): string;
+    /** Kills kube-apiserver alone (SIGKILL, by its PID) and resolves once it has exited; etcd keeps the data. */
+    killApiServer(): Promise<void>;
+    /** Starts kube-apiserver again with the same flags (same port, same etcd) and resolves once /readyz is ok (bounded: 90 s). */
+    restartApiServer(): Promise<void>;
     /** Stops every process (SIGTERM, then SIGKILL) and removes the folder unless kept. Idempotent. */
     stop(): Promise<void>;
 }
@@ -333,7 +337,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         });
         phases.etcd = Date.now() - started;
 
-        spawnLogged("kube-apiserver", apiserverBin, [
+        const apiServerArgs = [
             `--etcd-servers=${etcdUrl}`,
             "--bind-address=127.0.0.1",
             "--advertise-address=127.0.0.1",
@@ -360,7 +364,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
             "--profiling=false",
             "--v=1",
             ...(options.apiServerFlags ?? []),
-        ]);
+        ];
+        let apiServer = spawnLogged("kube-apiserver", apiserverBin, apiServerArgs);
 
         const request = (method: string, urlPath: string, body?: unknown) =>
             adminRequest({ server, caPem, adminCertPem, adminKeyPem }, method, urlPath, body);
@@ -404,6 +409,29 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         const kubeconfigPath = path.join(dir, "admin.kubeconfig");
         fs.writeFileSync(kubeconfigPath, kubeconfig(server, "admin", caPem, adminCertPem, adminKeyPem));
 
+        const readyz = async () => {
+            const res = await request("GET", "/readyz");
+            return res.status === 200 && res.body.trim() === "ok";
+        };
+        const killApiServer = async () => {
+            const { child } = apiServer;
+            if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+            const gone = new Promise<void>((r) => child.once("exit", () => r()));
+            process.kill(child.pid, "SIGKILL");
+            await gone;
+        };
+        const restartApiServer = async () => {
+            if (apiServer.child.exitCode === null && apiServer.child.signalCode === null) throw new Error("kube-apiserver is still running: kill it first");
+            apiServer = spawnLogged("kube-apiserver", apiserverBin, apiServerArgs);
+            const until = Date.now() + 90_000;
+            for (;;) {
+                if (apiServer.exited) throw new Error(`kube-apiserver ${apiServer.exited} while restarting\n${logTails()}`);
+                if (await readyz().catch(() => false)) return;
+                if (Date.now() > until) throw new Error(`kube-apiserver not ready 90 s after its restart\n${logTails()}`);
+                await sleep(200);
+            }
+        };
+
         return {
             dir,
             server,
@@ -416,6 +444,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
             phases,
             request,
             logTails,
+            killApiServer,
+            restartApiServer,
             stop,
         };
     } catch (err) {

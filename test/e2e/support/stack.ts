@@ -7,12 +7,23 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { natsKeysSetting, packConfig, type PackSettings } from "../../../cli/plan/pack-config";
-import { NATS_KEY_GENERATIONS_CONFIG, NATS_MASTER_KEY_CONFIG } from "../../../contract";
+import { NATS_KEY_GENERATIONS_CONFIG, NATS_MASTER_KEY_CONFIG, PULUMI_RUN_ENV } from "../../../contract";
 import { validateRegistry } from "../../../registry";
 import { toolsPath } from "../../../tools/paths";
 
 /** The project the CLI runs: the repository itself (Pulumi.yaml, infra/index.ts, policy/). */
 export const PROJECT_ROOT = path.resolve(__dirname, "../../..");
+
+const { compiledPackDir } = require(path.join(PROJECT_ROOT, "bin", "build-state")) as { compiledPackDir(root: string): string | undefined };
+
+/**
+ * The pack the suite passes to --policy-pack: dist/policy, as the workflows do, when `npm ci` (or
+ * `npm run build`) compiled it from the sources as they are; else policy/, so a rule edited since the
+ * build is what runs (type-checked by run-policy-pack).
+ */
+export function suitePackDir(): string {
+    return compiledPackDir(PROJECT_ROOT) ?? path.join(PROJECT_ROOT, "policy");
+}
 
 /** What one command did. */
 export interface CliRun {
@@ -26,7 +37,7 @@ export interface CliRun {
 
 /** A stack of the project in a throwaway backend. */
 export interface StackWorkspace {
-    /** `--policy-pack policy --policy-pack-config <file>`: the pack, told which registry the stack deploys. */
+    /** `--policy-pack <dist/policy or policy> --policy-pack-config <file>`: the pack ({@link suitePackDir}), told which registry the stack deploys. */
     policy: string[];
     /** The temp folder (backend, PULUMI_HOME, config file). */
     dir: string;
@@ -34,7 +45,7 @@ export interface StackWorkspace {
     stack: string;
     /** The stack's config file, passed to every command as --config-file. */
     configFile: string;
-    /** Environment of every command (holds the passphrase: never print it). */
+    /** Environment of every command, PULUMI_RUN_ENV included (holds the passphrase: never print it). */
     env: NodeJS.ProcessEnv;
 }
 
@@ -64,9 +75,14 @@ export function runBounded(command: string, args: string[], options: { cwd: stri
     });
 }
 
+/** The command line {@link pulumi} runs: `<args> --stack … --config-file … --non-interactive --color never`. */
+export function pulumiArgs(ws: StackWorkspace, args: string[]): string[] {
+    return [...args, "--stack", ws.stack, "--config-file", ws.configFile, "--non-interactive", "--color", "never"];
+}
+
 /** Runs `pulumi <args> --stack … --config-file … --non-interactive` for the workspace's stack, in `cwd` (the project by default). */
 export function pulumi(ws: StackWorkspace, args: string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<CliRun> {
-    return runBounded("pulumi", [...args, "--stack", ws.stack, "--config-file", ws.configFile, "--non-interactive", "--color", "never"], {
+    return runBounded("pulumi", pulumiArgs(ws, args), {
         cwd: options.cwd ?? PROJECT_ROOT,
         env: ws.env,
         timeoutMs: options.timeoutMs ?? 600_000,
@@ -121,7 +137,8 @@ export async function createStack(config: ConfigValue[], stack = "e2e", pack: Pa
         PULUMI_HOME: path.join(dir, "home"),
         PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
         PULUMI_CONFIG_PASSPHRASE: randomBytes(24).toString("base64"),
-        PULUMI_SKIP_UPDATE_CHECK: "true",
+        // What every documented run sets (contract/pulumi-run.ts), so the suite tests what users run.
+        ...PULUMI_RUN_ENV,
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
         NO_COLOR: "1",
@@ -129,7 +146,7 @@ export async function createStack(config: ConfigValue[], stack = "e2e", pack: Pa
     delete env.PULUMI_ACCESS_TOKEN;
     delete env.PULUMI_STACK;
     const policyConfig = path.join(dir, "policy-config.json");
-    const ws: StackWorkspace = { dir, stack, configFile: path.join(dir, `Pulumi.${stack}.yaml`), env, policy: ["--policy-pack", path.join(PROJECT_ROOT, "policy"), "--policy-pack-config", policyConfig] };
+    const ws: StackWorkspace = { dir, stack, configFile: path.join(dir, `Pulumi.${stack}.yaml`), env, policy: ["--policy-pack", suitePackDir(), "--policy-pack-config", policyConfig] };
     const registryDir = config.find((c) => c.key === "tenancy:tenantsDir")?.value ?? path.join(PROJECT_ROOT, "tenants");
     fs.writeFileSync(policyConfig, JSON.stringify(packConfig({ registryDir, ...stackNatsKeys(config, registryDir), ...pack })));
     // stack init writes the passphrase salt into Pulumi.<stack>.yaml next to Pulumi.yaml: run it in
