@@ -1,14 +1,18 @@
-// `npm run bench`: what a plan costs at N = 100, 1,000 and 3,000 tenants, phase by phase, next to
-// the SDK's floor (the same resources registered raw under the same recording monitor, with no
-// components, registry or policies), in one run so the ratios compare like with like on a noisy
-// machine. A benchmark, never a test: `--write` puts the table into BENCHMARKS.md.
-import { spawn } from "node:child_process";
+// `npm run bench`: what a plan costs at N = 1,000, 3,000 and 10,000 tenants (BENCH_SIZES), next to
+// the SDK's floor (the same resources registered raw under the same recording monitor, in one
+// process, with no components, registry or policies), in one run so the ratios compare like with
+// like on a noisy machine: the whole plan (in shards above the shard size), its memory (the highest
+// sum of its live processes' RSS), and the one-tenant plan of a pull request (`--base` with one
+// tenant changed). The one-pass plan runs for comparison up to BENCH_ONE_PASS_MAX tenants, the floor
+// up to BENCH_FLOOR_MAX (both need memory in proportion to the registry). A benchmark, never a test:
+// `--write` puts the table into BENCHMARKS.md.
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { analyzeRecording } from "../cli/plan/policy";
-import { ensurePlanKey, planKeyPath, recordInChild, startPolicyPack, type RecordedResource } from "../cli/engine";
+import { ensurePlanKey, planKeyPath, recordInChild, type RecordedResource } from "../cli/engine";
+import { DEFAULT_SHARD_SIZE } from "../cli/plan/shards";
 import { validateRegistry } from "../registry";
 import { gb, seconds, writeSection } from "./markdown";
 import { generateRegistry } from "./registry";
@@ -17,56 +21,35 @@ import { peakRss, type Sampled } from "./rss";
 const ROOT = path.resolve(__dirname, "..");
 // A benchmark's own master key, made per run: the keys it derives are never used anywhere.
 const BENCH_MASTER_KEY = randomBytes(32).toString("hex");
-const SIZES = (process.env.BENCH_SIZES ?? "100,1000,3000").split(",").map(Number);
+const SIZES = (process.env.BENCH_SIZES ?? "1000,3000,10000").split(",").map(Number);
+const ONE_PASS_MAX = Number(process.env.BENCH_ONE_PASS_MAX ?? 1000);
+const FLOOR_MAX = Number(process.env.BENCH_FLOOR_MAX ?? 3000);
 
 interface Row {
     n: number;
-    resources: number;
-    validate: Sampled;
-    register: Sampled;
-    policy: Sampled;
     plan: PlanSample;
-    floor: Sampled;
+    onePass?: PlanSample;
+    floor?: Sampled;
+    oneTenant: Sampled;
 }
 
-// Registry load and validation in a process of its own, so its peak RSS is its own.
-function validateInChild(dir: string): Promise<Sampled> {
-    return peakRss(() => spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(__dirname, "validate-child.ts"), dir], { stdio: "inherit" }));
-}
-
-async function record(programFile: string, tenantsDir: string, keyFile: string, secrets: unknown): Promise<{ sample: Sampled; resources: RecordedResource[] }> {
-    let resources: RecordedResource[] = [];
-    const sample = await peakRss(() => {
-        const promise = recordInChild({
-            programFile, project: "tenancy", stack: "bench", cwd: ROOT, keyFile, preview: true,
-            config: { "tenancy:tenantsDir": tenantsDir, "tenancy:secrets": JSON.stringify(secrets), "tenancy:natsMasterKey": BENCH_MASTER_KEY },
-            secretKeys: ["tenancy:secrets", "tenancy:natsMasterKey"],
-        }).then((r) => (resources = r));
-        return promise;
-    });
-    return { sample, resources };
-}
-
-async function policy(resources: RecordedResource[]): Promise<Sampled> {
-    const host = await startPolicyPack({ packDir: path.join(ROOT, "policy") });
-    try {
-        // Only the evaluation is timed: the pack's start runs in parallel with the program in a plan.
-        return await peakRss(() => analyzeRecording(host, resources).then(() => undefined), host.pid);
-    } finally {
-        await host.stop();
-    }
-}
-
-/** The whole plan, and the phases it reports on stderr (`program … s`, `analysis … s` after the recording). */
+/** The whole plan, and what it reports on stderr. */
 interface PlanSample extends Sampled {
+    resources: number;
     programMs: number;
     tailMs: number;
+    /** `K shards of at most S tenants, P at a time`, when it ran in shards. */
+    shards?: string;
 }
 
-async function wholePlan(tenantsDir: string): Promise<PlanSample> {
+function git(repo: string, ...args: string[]): void {
+    execFileSync("git", ["-c", "user.email=bench@example.com", "-c", "user.name=bench", ...args], { cwd: repo, stdio: "pipe" });
+}
+
+async function wholePlan(tenantsDir: string, args: string[] = []): Promise<PlanSample> {
     let stderr = "";
     const sample = await peakRss(() => {
-        const child = spawn(process.execPath, [path.join(ROOT, "bin", "tenancy.js"), "plan", "--tenants", tenantsDir, "--format", "json"], {
+        const child = spawn(process.execPath, [path.join(ROOT, "bin", "tenancy.js"), "plan", "--tenants", tenantsDir, "--format", "json", ...args], {
             cwd: ROOT,
             stdio: ["ignore", "ignore", "pipe"],
         });
@@ -74,55 +57,94 @@ async function wholePlan(tenantsDir: string): Promise<PlanSample> {
         return child;
     });
     // "tenancy plan: N resources in T s (program P s while the policy pack started in S s; analysis A s)"
-    const m = /program ([\d.]+) s while .*; analysis ([\d.]+) s\)/.exec(stderr);
+    const m = /tenancy plan: (\d+) resources in [\d.]+ s \(program ([\d.]+) s while .*; analysis ([\d.]+) s\)/.exec(stderr);
     if (!m) throw new Error(`the plan reported no timings:\n${stderr.slice(-2000)}`);
-    return { ...sample, programMs: Number(m[1]) * 1000, tailMs: Number(m[2]) * 1000 };
+    const shards = / in (\d+ shards of at most \d+ tenants, \d+ at a time)/.exec(stderr)?.[1];
+    return { ...sample, resources: Number(m[1]), programMs: Number(m[2]) * 1000, tailMs: Number(m[3]) * 1000, shards };
 }
 
-async function measure(n: number, keyFile: string): Promise<Row> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tenancy-bench-${n}-`));
+// The floor: the plan's resources recorded once in one child, then registered raw in another.
+async function floor(tenantsDir: string, keyFile: string, secrets: unknown): Promise<Sampled> {
+    const record = (programFile: string) =>
+        recordInChild({
+            programFile, project: "tenancy", stack: "bench", cwd: ROOT, keyFile, preview: true,
+            config: { "tenancy:tenantsDir": tenantsDir, "tenancy:secrets": JSON.stringify(secrets), "tenancy:natsMasterKey": BENCH_MASTER_KEY },
+            secretKeys: ["tenancy:secrets", "tenancy:natsMasterKey"],
+        });
+    let resources: RecordedResource[] = await record(path.join(ROOT, "infra", "index.ts"));
+    // Outside the registry's repository: a file there would make the one-tenant plan plan every tenant.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-bench-raw-"));
     try {
-        const secrets = generateRegistry(dir, n);
-        const { issues } = validateRegistry(dir);
-        if (issues.length) throw new Error(`generated registry is invalid: ${issues[0].message}`);
-        process.stderr.write(`bench: ${n} tenants: validation…\n`);
-        const validate = await validateInChild(dir);
-        process.stderr.write(`bench: ${n} tenants: program registration…\n`);
-        const registered = await record(path.join(ROOT, "infra", "index.ts"), dir, keyFile, secrets);
-        process.stderr.write(`bench: ${n} tenants: policy evaluation (${registered.resources.length} resources)…\n`);
-        const evaluated = await policy(registered.resources);
-        process.stderr.write(`bench: ${n} tenants: whole plan…\n`);
-        const plan = await wholePlan(dir);
-        process.stderr.write(`bench: ${n} tenants: SDK floor…\n`);
         const raw = path.join(dir, "raw-resources.json");
-        fs.writeFileSync(raw, JSON.stringify(registered.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }))));
+        fs.writeFileSync(raw, JSON.stringify(resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }))));
+        resources = [];
         process.env.TENANCY_BENCH_RAW = raw;
-        const floor = await record(path.join(__dirname, "floor-program.ts"), dir, keyFile, secrets);
-        return { n, resources: registered.resources.length, validate, register: registered.sample, policy: evaluated, plan, floor: floor.sample };
+        return await peakRss(() => record(path.join(__dirname, "floor-program.ts")));
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
 }
 
+async function measure(n: number, keyFile: string): Promise<Row> {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), `tenancy-bench-${n}-`));
+    const tenants = path.join(repo, "tenants");
+    try {
+        fs.mkdirSync(tenants);
+        const secrets = generateRegistry(tenants, n);
+        const { issues } = validateRegistry(tenants);
+        if (issues.length) throw new Error(`generated registry is invalid: ${issues[0].message}`);
+        git(repo, "init", "-q");
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "registry");
+        process.stderr.write(`bench: ${n} tenants: whole plan…\n`);
+        const plan = await wholePlan(tenants);
+        let onePass: PlanSample | undefined;
+        if (n <= ONE_PASS_MAX) {
+            process.stderr.write(`bench: ${n} tenants: whole plan in one pass (--shard-size ${n})…\n`);
+            onePass = await wholePlan(tenants, ["--shard-size", String(n)]);
+        }
+        let floorSample: Sampled | undefined;
+        if (n <= FLOOR_MAX) {
+            process.stderr.write(`bench: ${n} tenants: SDK floor…\n`);
+            floorSample = await floor(tenants, keyFile, secrets);
+        }
+        process.stderr.write(`bench: ${n} tenants: one-tenant plan (--base HEAD, one tenant edited)…\n`);
+        const first = path.join(tenants, "t00000.yaml");
+        fs.writeFileSync(first, fs.readFileSync(first, "utf8").replace(/agentLimit: (\d+)/, (_, v) => `agentLimit: ${Number(v) - 1}`));
+        const oneTenant = await peakRss(() =>
+            spawn(process.execPath, [path.join(ROOT, "bin", "tenancy.js"), "plan", "--tenants", tenants, "--base", "HEAD", "--quiet", "--format", "json"], {
+                cwd: ROOT,
+                stdio: ["ignore", "ignore", "inherit"],
+            }),
+        );
+        return { n, plan, onePass, floor: floorSample, oneTenant };
+    } finally {
+        fs.rmSync(repo, { recursive: true, force: true });
+    }
+}
+
 function table(rows: Row[]): string {
     const lines = [
-        "| N tenants | resources | validation | registration | policy evaluation | whole plan (its recording; analysis after it) | SDK floor | plan / floor | policy / registration | plan peak RSS |",
+        "| N tenants | resources | shards | whole plan (its shards; stack-wide check and report) | peak RSS (live sum) | sum of per-process peaks | SDK floor (peak RSS) | plan / floor | one pass (peak RSS) | one-tenant plan (peak RSS) |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ];
     for (const r of rows) {
         lines.push(
-            `| ${r.n.toLocaleString("en")} | ${r.resources.toLocaleString("en")} | ${seconds(r.validate.ms)} | ${seconds(r.register.ms)} (${gb(r.register.rss)}) | ` +
-                `${seconds(r.policy.ms)} (${gb(r.policy.rss)}) | ${seconds(r.plan.ms)} (${seconds(r.plan.programMs)}; ${seconds(r.plan.tailMs)}) | ${seconds(r.floor.ms)} (${gb(r.floor.rss)}) | ` +
-                `${(r.plan.ms / r.floor.ms).toFixed(2)}× | ${(r.policy.ms / r.register.ms).toFixed(2)}× | ${gb(r.plan.rss)} |`,
+            `| ${r.n.toLocaleString("en")} | ${r.plan.resources.toLocaleString("en")} | ${r.plan.shards ?? "one pass"} | ${seconds(r.plan.ms)} (${seconds(r.plan.programMs)}; ${seconds(r.plan.tailMs)}) | ` +
+                `${gb(r.plan.rss)} | ${gb(r.plan.peaks)} | ${r.floor ? `${seconds(r.floor.ms)} (${gb(r.floor.rss)})` : "not run"} | ${r.floor ? `${(r.plan.ms / r.floor.ms).toFixed(2)}×` : "–"} | ` +
+                `${r.onePass ? `${seconds(r.onePass.ms)} (${gb(r.onePass.rss)})` : "not run"} | ${seconds(r.oneTenant.ms)} (${gb(r.oneTenant.rss)}) |`,
         );
     }
     lines.push("");
     for (const r of rows) {
-        lines.push(`- Peak RSS of the whole plan at ${r.n.toLocaleString("en")} tenants, per process: ${r.plan.processes.map((p) => `${p.role} ${gb(p.rss)}`).join(", ")}.`);
+        const roles = new Map<string, { count: number; max: number }>();
+        for (const p of r.plan.processes) {
+            const seen = roles.get(p.role) ?? { count: 0, max: 0 };
+            roles.set(p.role, { count: seen.count + 1, max: Math.max(seen.max, p.rss) });
+        }
+        const shown = [...roles].map(([role, { count, max }]) => `${count > 1 ? `${count} × ` : ""}${role} (${count > 1 ? "largest " : ""}${gb(max)})`).join(", ");
+        lines.push(`- ${r.n.toLocaleString("en")} tenants, the plan's processes and their peaks: ${shown}.`);
     }
-    const at = (n: number) => rows.find((r) => r.n === n);
-    const [k1, k3] = [at(1000), at(3000)];
-    if (k1 && k3) lines.push(`- 3,000 / 1,000: ${(k3.plan.ms / k1.plan.ms).toFixed(2)}× in time, ${(k3.plan.rss / k1.plan.rss).toFixed(2)}× in peak RSS.`);
     return lines.join("\n");
 }
 
@@ -140,15 +162,24 @@ async function main(): Promise<void> {
             process.stderr.write(`bench: ${n} tenants failed: ${message}\n`);
             failed.push(`- ${n.toLocaleString("en")} tenants: the run failed: ${message}`);
         }
+        // After every size, so a long run stopped early keeps what it measured.
+        report(rows, failed, n !== SIZES[SIZES.length - 1]);
     }
+}
+
+function report(rows: Row[], failed: string[], partial: boolean): void {
     const text =
         `## \`tenancy plan\` at scale\n\n` +
-        `\`npm run bench\`, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} cores, ` +
-        `${Math.round(os.totalmem() / 2 ** 30)} GiB, load average ${os.loadavg()[0].toFixed(1)} at the end. One run per size; ` +
-        `generated registries cycle free/standard/enterprise with two secrets each (the whole plan runs \`tenancy plan\` without their values, so it ` +
-        `declares the two Secrets of each tenant fewer than the registration and the floor). Peak RSS is the sum of the peaks of the ` +
-        `processes involved (the plan, its recording child and the policy pack), polled every 100 ms.\n\n${table(rows)}\n${failed.map((f) => `${f}\n`).join("")}`;
-    process.stdout.write(`${text}\n`);
+        `\`npm run bench\`, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.availableParallelism()} cores, ` +
+        `${Math.round(os.totalmem() / 2 ** 30)} GiB shared with other work, load average ${os.loadavg()[0].toFixed(1)} at the end. One run per size; ` +
+        `generated registries cycle free/standard/enterprise with two secrets each (\`tenancy plan\` runs without their values, so it ` +
+        `declares two Secrets of each tenant fewer than the floor). The whole plan is \`tenancy plan\` with its defaults: above ` +
+        `${DEFAULT_SHARD_SIZE} tenants it runs in shards (\`--shard-size\`). Peak RSS is the highest sum, polled every 50 ms, of the RSS of the ` +
+        `processes alive at once (the plan, its recording children and its packs); the sum of every process's own peak is shown too, though ` +
+        `a plan in shards runs its short-lived children one after another. The one pass (\`--shard-size N\`) runs up to ${ONE_PASS_MAX.toLocaleString("en")} ` +
+        `tenants and the floor (one process recording every resource) up to ${FLOOR_MAX.toLocaleString("en")}: both need memory in proportion ` +
+        `to the registry. The one-tenant plan is \`--base HEAD\` with one tenant edited.${partial ? " (Sizes still running when this was written are missing.)" : ""}\n\n${table(rows)}\n${failed.map((f) => `${f}\n`).join("")}`;
+    if (!partial) process.stdout.write(`${text}\n`);
     if (process.argv.includes("--write")) writeSection(path.join(ROOT, "BENCHMARKS.md"), "plan", text);
 }
 

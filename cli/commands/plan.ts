@@ -4,6 +4,7 @@ import { displayPath, formatIssue } from "../../registry";
 import { PR_COMMENT_MAX_CHARS, renderMarkdown } from "../plan/markdown";
 import { renderText } from "../plan/render";
 import { runPlan } from "../plan/run";
+import { DEFAULT_SHARD_SIZE, parseShardSize } from "../plan/shards";
 import { writeOut } from "../plan/write-out";
 import { parseFlags } from "./args";
 import { findProjectRoot, stackName } from "./project";
@@ -20,7 +21,7 @@ export const planCommand: Command = {
     summary: "preview every resource of the registry and check it with the policy pack, without credentials",
     help: `Usage: tenancy plan [--tenants DIR] [--stack NAME] [--out DIR] [--format text|json|markdown]
                     [--reveal-secrets] [--base GIT_REF [--full]] [--quiet] [--program FILE]
-                    [--policy-pack DIR]
+                    [--policy-pack DIR] [--shard-size N]
 
 Runs the real Pulumi program against an emulated engine (no Pulumi CLI, state backend or cluster
 credentials), sends every resource and then the whole stack to the real policy pack over the
@@ -55,6 +56,12 @@ Options:
                       every 10 s)
   --program FILE      program entry (default: Pulumi.yaml main, else infra/index.ts)
   --policy-pack DIR   policy pack directory (default: policy)
+  --shard-size N      plan more than N tenants (default ${DEFAULT_SHARD_SIZE}) as shards of at most N, each
+                      recorded in a process of its own and judged by the pack as that shard's
+                      stack, one per core as memory allows, then the NATS checks that span
+                      shards over all of them: the same report in bounded memory. Not with --out,
+                      another --policy-pack or a stack that is itself a shard (tenancy:shard),
+                      which plan in one pass; a size at least the registry's plans in one pass
   --help              show this help
 
 Real: the program, the policy pack process and its protocol, Kubernetes schema validation.
@@ -71,7 +78,7 @@ tenant's id or slug changed since --base.
     async run(args, io) {
         const flags = parseFlags("plan", args, {
             tenants: "string", stack: "string", out: "string", format: "string", "reveal-secrets": "boolean",
-            base: "string", full: "boolean", quiet: "boolean", program: "string", "policy-pack": "string",
+            base: "string", full: "boolean", quiet: "boolean", program: "string", "policy-pack": "string", "shard-size": "string",
         });
         if (flags.full === true && flags.base === undefined) throw new UsageError("plan: --full only applies to --base (without --base, every tenant is planned)");
         const format = (flags.format as string | undefined) ?? "text";
@@ -89,6 +96,12 @@ tenant's id or slug changed since --base.
         const projectRoot = findProjectRoot(io.cwd);
         const packDir = resolve(flags["policy-pack"]) ?? path.join(projectRoot, "policy");
         const stack = stackName("plan", flags);
+        let shardSize: number | undefined;
+        if (flags["shard-size"] !== undefined) {
+            const parsed = parseShardSize(String(flags["shard-size"]));
+            if ("problem" in parsed) throw new UsageError(`plan: ${parsed.problem}`);
+            shardSize = parsed.size;
+        }
 
         const shown = (file: string) => {
             const relative = path.relative(io.cwd, file);
@@ -97,7 +110,7 @@ tenant's id or slug changed since --base.
 
         const result = await runPlan({
             projectRoot, tenantsDir, stack, stackGiven: flags.stack !== undefined, programFile, packDir,
-            baseRef: flags.base as string | undefined, full: flags.full === true, shown,
+            baseRef: flags.base as string | undefined, full: flags.full === true, shown, shardSize, keepResources: out !== undefined,
             // On a terminal, phases of large plans; in a log (CI), every phase and a line at least every 10 s.
             progress: quiet ? undefined : (line) => io.err(`${line}\n`),
             progressAlways: !io.errIsTTY,

@@ -133,7 +133,7 @@ export interface StartOptions {
     packDir: string;
     /** Configuration sent with Configure right after start (as `pulumi preview --policy-pack-config`). */
     config?: PolicyConfig;
-    /** Upper bound for start-up (type checking included) and for each call, in ms. @default 60000 */
+    /** Upper bound for start-up (type checking included) and for each call, in ms. @default TENANCY_PACK_TIMEOUT_MS, else 300000 */
     timeoutMs?: number;
     /** Called with the pack's PID once its process is spawned, before it is ready (killing it makes the start fail). */
     onSpawned?: (pid: number) => void;

@@ -22,7 +22,9 @@ const MAX_MESSAGE = 400 * 1024 * 1024;
  * watchdog ends the pack if this process dies without calling stop().
  */
 export async function startPolicyPack(options: StartOptions): Promise<PolicyHost> {
-    const timeoutMs = options.timeoutMs ?? 60_000;
+    // Its start and every call are bounded. On a busy machine (CI runners, shared hosts) a pack's start
+    // took over 60 s, and a plan in shards starts one pack per core at once.
+    const timeoutMs = options.timeoutMs ?? (Number(process.env.TENANCY_PACK_TIMEOUT_MS) || 300_000);
     const packDir = path.resolve(options.packDir);
     for (const file of ["PulumiPolicy.yaml", "package.json"]) {
         if (!fs.existsSync(path.join(packDir, file))) {

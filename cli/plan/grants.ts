@@ -28,12 +28,16 @@ const ORDER = ["egress", "Role", "RoleBinding", "Secret", "NATS"];
 
 /** Every planned tenant's grant lines, by slug, in a fixed order. */
 export function grantsBySlug(resources: readonly PlannedResource[], nats: NatsDocuments, registry: Pick<Registry, "entries">): Map<string, string[]> {
+    return combineGrants(kubeGrantLines(resources, registry), natsGrantLines(nats));
+}
+
+/**
+ * The grant lines of the tenants' Kubernetes objects and declared Secrets, by slug, unsorted: the part
+ * of {@link grantsBySlug} a plan shard computes from its own resources and registry entries.
+ */
+export function kubeGrantLines(resources: readonly PlannedResource[], registry: Pick<Registry, "entries">): Map<string, string[]> {
     const lines = new Map<string, string[]>();
-    const add = (slug: string, line: string) => {
-        const list = lines.get(slug);
-        if (list) list.push(line);
-        else lines.set(slug, [line]);
-    };
+    const add = adder(lines);
     const secrets = new Map<string, Set<string>>();
     for (const r of resources) {
         if (!r.tenant || !r.kube) continue;
@@ -72,6 +76,13 @@ export function grantsBySlug(resources: readonly PlannedResource[], nats: NatsDo
             add(tenant.slug, `Secret ${namespaceOf(tenant)}/${s.name}: keys ${[...s.keys].sort().join(", ")} (declared; created once its values are set)`);
         }
     }
+    return lines;
+}
+
+/** The grant lines of each tenant's NATS account (subjects, imports, limits), by slug, in the account's order. */
+export function natsGrantLines(nats: NatsDocuments): Map<string, string[]> {
+    const lines = new Map<string, string[]>();
+    const add = adder(lines);
     const names = accountNames(nats);
     for (const account of nats.accounts) {
         if (!account.tenant || account.problem) continue;
@@ -82,8 +93,24 @@ export function grantsBySlug(resources: readonly PlannedResource[], nats: NatsDo
         const limits = (account.claims as { limits?: Record<string, unknown> }).limits ?? {};
         for (const key of ["conn", "subs", "payload", "data"]) if (limits[key] !== undefined) add(account.tenant, `NATS limit ${key} ${JSON.stringify(limits[key])}${limits[key] === -1 ? " (unlimited)" : ""}`);
     }
+    return lines;
+}
+
+/** The Kubernetes lines and then the NATS lines of each tenant, in the fixed order of {@link grantsBySlug}. */
+export function combineGrants(kube: ReadonlyMap<string, readonly string[]>, nats: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
+    const lines = new Map<string, string[]>();
+    for (const [slug, list] of kube) lines.set(slug, [...list]);
+    for (const [slug, list] of nats) lines.set(slug, [...(lines.get(slug) ?? []), ...list]);
     for (const [slug, list] of lines) lines.set(slug, sortGrants(list));
     return lines;
+}
+
+function adder(lines: Map<string, string[]>): (slug: string, line: string) => void {
+    return (slug, line) => {
+        const list = lines.get(slug);
+        if (list) list.push(line);
+        else lines.set(slug, [line]);
+    };
 }
 
 // By kind of grant (egress, Roles, bindings, Secrets, NATS), then alphabetically; NATS keeps the account's order.

@@ -120,6 +120,17 @@ function dedupe(problems: KubeProblem[]): KubeProblem[] {
     });
 }
 
+/** What makes two declarations the same object on the cluster: API group, kind, namespace and name. */
+export function objectIdentity(kube: KubeObject): string {
+    const group = kube.apiVersion.split("/").slice(0, -1).join("/");
+    return `${group}/${kube.kind}/${kube.namespace ?? ""}/${kube.name}`;
+}
+
+/** The problem validateObjects adds to a second declaration of one object. */
+export function duplicateProblem(firstUrn: string): KubeProblem {
+    return { path: "/metadata/name", message: `the same object is already declared by ${firstUrn}` };
+}
+
 /**
  * Validates every Kubernetes object of a plan and flags an object declared by two resources (they
  * would overwrite each other on every apply, which no schema can see). Returns problems by URN.
@@ -130,10 +141,9 @@ export function validateObjects(planned: PlannedResource[]): Map<string, KubePro
     for (const r of planned) {
         if (!r.kube) continue;
         const problems = validateKube(r.kube);
-        const group = r.kube.apiVersion.split("/").slice(0, -1).join("/");
-        const identity = `${group}/${r.kube.kind}/${r.kube.namespace ?? ""}/${r.kube.name}`;
+        const identity = objectIdentity(r.kube);
         const first = declared.get(identity);
-        if (first) problems.push({ path: "/metadata/name", message: `the same object is already declared by ${first}` });
+        if (first) problems.push(duplicateProblem(first));
         else declared.set(identity, r.urn);
         if (problems.length) invalid.set(r.urn, problems);
     }

@@ -166,8 +166,7 @@ export class PolicyStream {
         this.queue.length = 0;
         const diagnostics = this.diagnostics;
         diagnostics.push(...(await host.analyzeStack(engineResources(resources, "outputs"))));
-        diagnostics.sort((a, b) => cmp(a.urn, b.urn) || cmp(a.policyName, b.policyName) || cmp(a.message, b.message));
-        return { pack: { name: info.name, version: info.version, rules: info.policies.length }, diagnostics: dedupe(diagnostics), analyzeMs: Date.now() - started };
+        return { pack: { name: info.name, version: info.version, rules: info.policies.length }, diagnostics: sortDiagnostics(diagnostics), analyzeMs: Date.now() - started };
     }
 
     private pump(): void {
@@ -223,6 +222,12 @@ export async function analyzeRecording(host: PolicyHost, resources: RecordedReso
     stream.start(host);
     for (const resource of resources) stream.add(resource);
     return stream.finish(resources, progress);
+}
+
+/** Diagnostics sorted by URN, rule and message, identical ones once: the order every report lists them in. */
+export function sortDiagnostics(diagnostics: PolicyDiagnostic[]): PolicyDiagnostic[] {
+    diagnostics.sort((a, b) => cmp(a.urn, b.urn) || cmp(a.policyName, b.policyName) || cmp(a.message, b.message));
+    return dedupe(diagnostics);
 }
 
 function cmp(a: string, b: string): number {

@@ -4,12 +4,12 @@ import type { Registry } from "../../registry";
 import { findDangers } from "./danger";
 import type { DiffError, ResourceChange } from "./diff";
 import type { KeyRotation } from "./stack-delta";
-import { grantChanges, grantsBySlug } from "./grants";
+import { combineGrants, grantChanges, kubeGrantLines, natsGrantLines } from "./grants";
 import type { PlannedResource } from "./inventory";
 import type { KubeProblem } from "./kube-validate";
 import { accountNames, tenantNatsSummary, type NatsDocuments } from "./nats";
 import type { NatsAccountChange } from "./nats-diff";
-import type { PlanReport, RemovedTenant, ReportChanges, ReportDiagnostic, TenantReport } from "./report-types";
+import type { PlanReport, RemovedTenant, ReportChanges, ReportDiagnostic, ReportInvalidObject, TenantReport } from "./report-types";
 import type { ReportedSecret } from "./secret-values";
 
 /** What `tenancy plan` runs for real, stated in every report. */
@@ -27,17 +27,42 @@ export const EMULATED = [
 
 export type { PlanReport, RemovedTenant, ReportChanges, ReportDiagnostic, ReportInvalidObject, TenantReport } from "./report-types";
 
-/** Inputs to {@link buildReport}. */
-export interface ReportInputs {
+/** What the report keeps of one owner's resources (a tenant's, or the shared ones). */
+export interface OwnerTally {
+    /** Number of resources. */
+    resources: number;
+    /** Kubernetes objects by kind, in the order first seen. */
+    objects: Record<string, number>;
+    /** The `hard` limits of the last unscoped ResourceQuota (tenants only). */
+    quota?: Record<string, string>;
+    /** Objects the API server would reject, in plan order. */
+    invalid: ReportInvalidObject[];
+    /** Policy diagnostics on the owner's resources, sorted by URN, rule and message. */
+    policy: ReportDiagnostic[];
+}
+
+/** What the report keeps of a plan's resources: counts, per-owner tallies and the tenants' Kubernetes grant lines. */
+export interface ResourceTally {
+    /** Every resource of the plan. */
+    resources: number;
+    /** Of them, Kubernetes objects. */
+    kubernetesObjects: number;
+    /** Each reported tenant's tally, by slug (a tenant without resources has none). */
+    tenants: Map<string, OwnerTally>;
+    /** Resources of no reported tenant. */
+    shared: OwnerTally;
+    /** Each tenant's grant lines from its objects and declared Secrets, unsorted (see kubeGrantLines). */
+    kubeGrants: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Inputs to {@link buildReport} about the plan as a whole. */
+interface ReportContext {
     project: string;
     stack: string;
     registryShown: string;
     programShown: string;
     registry: Registry;
-    resources: PlannedResource[];
     pack: { name: string; version: string; rules: number };
-    diagnostics: PolicyDiagnostic[];
-    invalid: Map<string, KubeProblem[]>;
     missingSecrets: ReportedSecret[];
     nats: NatsDocuments;
     /** What plan did about tenancy:natsMasterKey (emulated, and why), when it did not pass the stack's own value. */
@@ -62,7 +87,20 @@ export interface ReportInputs {
     };
 }
 
-function diagnostic(d: PolicyDiagnostic): ReportDiagnostic {
+/** Inputs to {@link buildReport}: every planned resource with its diagnostics and invalid objects. */
+export interface ReportInputs extends ReportContext {
+    resources: PlannedResource[];
+    diagnostics: PolicyDiagnostic[];
+    invalid: Map<string, KubeProblem[]>;
+}
+
+/** Inputs to {@link buildReport} when the resources were reduced to their tally as they were planned (a sharded plan). */
+export interface TalliedReportInputs extends ReportContext {
+    tally: ResourceTally;
+}
+
+/** A pack diagnostic as the report shows it. */
+export function reportDiagnostic(d: PolicyDiagnostic): ReportDiagnostic {
     // The pack's message repeats the rule description on its first line; the rest is the finding.
     const lines = d.message.split("\n");
     const message = lines.length > 1 && lines[0] === d.description ? lines.slice(1).join("\n") : d.message;
@@ -74,8 +112,8 @@ function emptyChanges(): ReportChanges {
 }
 
 /** Assembles the report; every list is in a fixed order so the same plan prints the same bytes. */
-export function buildReport(inputs: ReportInputs): PlanReport {
-    const { registry, resources } = inputs;
+export function buildReport(inputs: ReportInputs | TalliedReportInputs): PlanReport {
+    const { registry } = inputs;
     // A shard's or partial plan reports the secret values of the tenants it declares, not the registry's.
     const missingSecrets = inputs.scope ? inputs.missingSecrets.filter((m) => inputs.scope!.slugs.has(m.tenant)) : inputs.missingSecrets;
     const tenants = new Map<string, TenantReport>();
@@ -88,8 +126,9 @@ export function buildReport(inputs: ReportInputs): PlanReport {
         });
     }
     const shared: PlanReport["shared"] = { resources: 0, objects: {}, policy: [], invalid: [], ...(inputs.base ? { changes: emptyChanges(), natsChanges: [] } : {}) };
-    tally(inputs, tenants, shared);
-    const grants = grantsBySlug(inputs.resources, inputs.nats, registry);
+    const counted = "tally" in inputs ? inputs.tally : tallyResources(inputs.resources, inputs.invalid, inputs.diagnostics, registry, (slug) => tenants.has(slug));
+    apply(counted, inputs.nats, tenants, shared);
+    const grants = combineGrants(counted.kubeGrants, natsGrantLines(inputs.nats));
     for (const t of tenants.values()) {
         t.grants = grants.get(t.slug) ?? [];
         const changed = inputs.base ? grantChanges(inputs.base.grants.get(t.slug) ?? [], t.grants) : undefined;
@@ -117,8 +156,8 @@ export function buildReport(inputs: ReportInputs): PlanReport {
         emulated: inputs.masterKey ? [...EMULATED, inputs.masterKey] : EMULATED,
         totals: {
             tenants: list.length,
-            resources: resources.length,
-            kubernetesObjects: resources.filter((r) => r.kube).length,
+            resources: counted.resources,
+            kubernetesObjects: counted.kubernetesObjects,
             mandatoryViolations,
             advisories: all.length - mandatoryViolations,
             invalidObjects,
@@ -142,29 +181,72 @@ export function buildReport(inputs: ReportInputs): PlanReport {
     };
 }
 
-// Resources, objects by kind, quotas, policy findings, invalid objects and NATS accounts, per owner.
-function tally(inputs: ReportInputs, tenants: Map<string, TenantReport>, shared: PlanReport["shared"]): void {
-    const byUrn = new Map(inputs.resources.map((r) => [r.urn, r]));
-    for (const r of inputs.resources) {
-        const target = (r.tenant && tenants.get(r.tenant)) || shared;
-        target.resources++;
-        if (r.kube) target.objects[r.kube.kind] = (target.objects[r.kube.kind] ?? 0) + 1;
-        if (r.kube?.kind === "ResourceQuota" && target !== shared && !(r.kube.manifest.spec as { scopeSelector?: unknown } | undefined)?.scopeSelector) {
-            const hard = (r.kube.manifest.spec as { hard?: Record<string, string> } | undefined)?.hard;
-            if (hard) (target as TenantReport).quota = hard;
-        }
-        const problems = inputs.invalid.get(r.urn);
-        if (problems && r.kube) {
-            const object = `${r.kube.kind} ${r.kube.namespace ? `${r.kube.namespace}/` : ""}${r.kube.name}`;
-            target.invalid.push({ urn: r.urn, object, problems });
-        }
+function emptyTally(): OwnerTally {
+    return { resources: 0, objects: {}, invalid: [], policy: [] };
+}
+
+/**
+ * Resources, objects by kind, quotas, policy findings, invalid objects and grant lines, per owner: a
+ * resource of a tenant `reported` says is in the report counts as the tenant's, any other as shared.
+ * `diagnostics` must be sorted and deduplicated (PolicyOutcome's are).
+ */
+export function tallyResources(
+    resources: readonly PlannedResource[], invalid: ReadonlyMap<string, KubeProblem[]>, diagnostics: readonly PolicyDiagnostic[], registry: Pick<Registry, "entries">,
+    reported: (slug: string) => boolean,
+): ResourceTally {
+    const tenants = new Map<string, OwnerTally>();
+    const shared = emptyTally();
+    const ownerOf = (slug: string | undefined): OwnerTally => {
+        if (slug === undefined || !reported(slug)) return shared;
+        let owner = tenants.get(slug);
+        if (!owner) tenants.set(slug, (owner = emptyTally()));
+        return owner;
+    };
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    let kubernetesObjects = 0;
+    for (const r of resources) {
+        const target = ownerOf(r.tenant);
+        countResource(target, target !== shared, r, invalid.get(r.urn));
+        if (r.kube) kubernetesObjects++;
     }
-    for (const d of inputs.diagnostics) {
-        const slug = byUrn.get(d.urn)?.tenant;
-        ((slug && tenants.get(slug)) || shared).policy.push(diagnostic(d));
+    for (const d of diagnostics) ownerOf(byUrn.get(d.urn)?.tenant).policy.push(reportDiagnostic(d));
+    return { resources: resources.length, kubernetesObjects, tenants, shared, kubeGrants: kubeGrantLines(resources, registry) };
+}
+
+/** Adds one resource to its owner's tally: its count, its kind, a tenant's quota, its problems. */
+export function countResource(target: OwnerTally, tenant: boolean, r: PlannedResource, problems: KubeProblem[] | undefined): void {
+    target.resources++;
+    if (r.kube) target.objects[r.kube.kind] = (target.objects[r.kube.kind] ?? 0) + 1;
+    if (r.kube?.kind === "ResourceQuota" && tenant && !(r.kube.manifest.spec as { scopeSelector?: unknown } | undefined)?.scopeSelector) {
+        const hard = (r.kube.manifest.spec as { hard?: Record<string, string> } | undefined)?.hard;
+        if (hard) target.quota = hard;
     }
-    const names = accountNames(inputs.nats);
-    const accounts = new Map(inputs.nats.accounts.filter((a) => a.tenant !== undefined && !a.problem).map((a) => [a.tenant!, a]));
+    if (problems && r.kube) target.invalid.push({ urn: r.urn, object: describeKube(r.kube), problems });
+}
+
+/** An object as the report names it: `Kind namespace/name`. */
+export function describeKube(kube: { kind: string; namespace?: string; name: string }): string {
+    return `${kube.kind} ${kube.namespace ? `${kube.namespace}/` : ""}${kube.name}`;
+}
+
+// Puts the tally into the report's tenants and shared section, with each tenant's NATS account.
+function apply(counted: ResourceTally, nats: NatsDocuments, tenants: Map<string, TenantReport>, shared: PlanReport["shared"]): void {
+    for (const t of tenants.values()) {
+        const own = counted.tenants.get(t.slug);
+        if (!own) continue;
+        t.resources = own.resources;
+        t.objects = own.objects;
+        // Same key order as a report built resource by resource: quota after the fixed keys.
+        if (own.quota) t.quota = own.quota;
+        t.invalid = own.invalid;
+        t.policy = own.policy;
+    }
+    shared.resources = counted.shared.resources;
+    shared.objects = counted.shared.objects;
+    shared.invalid = counted.shared.invalid;
+    shared.policy = counted.shared.policy;
+    const names = accountNames(nats);
+    const accounts = new Map(nats.accounts.filter((a) => a.tenant !== undefined && !a.problem).map((a) => [a.tenant!, a]));
     for (const t of tenants.values()) {
         const account = accounts.get(t.slug);
         if (account) t.nats = tenantNatsSummary(account, names);

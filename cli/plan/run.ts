@@ -9,18 +9,21 @@ import { checkoutRegistryAt, type BaseCheckout } from "./git-base";
 import { validateTenantRegistry } from "../registry-checks";
 import { diffErrors, diffPlans, registryDelta, type RegistryDelta } from "./diff";
 import { stackDelta, type StackDelta } from "./stack-delta";
-import { grantsBySlug } from "./grants";
+import { combineGrants, grantsBySlug, natsGrantLines } from "./grants";
 import { invariantIssues } from "./invariants";
 import { canonicalJson } from "../engine/wire";
 import { inventory, type PlannedResource } from "./inventory";
 import { validateObjects } from "./kube-validate";
 import { isNatsAuthorization, isNatsDocument, natsDocuments, type NatsDocuments } from "./nats";
-import { natsAccountChanges, summarizeNatsDocuments } from "./nats-diff";
+import { natsAccountChanges, summarizeNatsDocuments, type NatsAccountChange } from "./nats-diff";
 import { configurePlanPack, PolicyStream, spawnPlanPack, type EarlyPack } from "./policy";
 import { emulatedMasterKey, masterKeyConfig, masterKeyLine, masterKeyState } from "./master-key";
 import { LARGE_REGISTRY, PlanProgress } from "./progress";
 import { buildReport, type PlanReport, type ReportInputs } from "./report";
 import { scanSecretValues, type ReportedSecret } from "./secret-values";
+import { planSharded, ShardingError, ShardStepError, type Sharding } from "./sharded";
+import { DEFAULT_SHARD_SIZE, isProjectPack, pipelineCount, shardCount } from "./shards";
+import type { ResourceChange } from "./diff";
 import { readStackFiles, type StackConfigFiles } from "./stack-config";
 import { natsKeysSetting, natsPins, stackKeyGenerations, stackShard } from "./pack-config";
 import { PLAN_ONLY_KEY } from "../../infra/config";
@@ -55,6 +58,13 @@ export interface PlanOptions {
     programOutput?: (line: string) => void;
     /** Shows paths relative to the working directory. */
     shown: (file: string) => string;
+    /**
+     * Tenants per plan shard (--shard-size): a plan of more tenants runs as shards of at most this
+     * many (see shards.ts); default DEFAULT_SHARD_SIZE.
+     */
+    shardSize?: number;
+    /** The caller needs every planned resource (--out writes resources.json): the plan runs in one pass. */
+    keepResources?: boolean;
 }
 
 /** A plan that ran: the report, the planned resources and the documents --out writes. */
@@ -65,6 +75,8 @@ export interface PlanResult {
     nats: NatsDocuments;
     /** Wall-clock milliseconds of each phase (stderr only: never in the report, which must be deterministic). */
     timings: { recordMs: number; packStartMs: number; analyzeMs: number; totalMs: number };
+    /** How the plan was split, when it ran in shards (then `resources` is empty: no shard's resources are kept). */
+    sharding?: Sharding;
 }
 
 /** The registry (at head or at --base) is invalid. */
@@ -189,6 +201,8 @@ async function execute(
 ): Promise<PlanResult | PlanFailure> {
     const { files, registry, base } = prepared;
     const scope = planScope(options, prepared);
+    const sharding = shardingOf(options, prepared, scope);
+    if (sharding) return executeSharded(options, prepared, planKey, progress, started, pack, scope, sharding);
     let recordMs = 0;
     // The head recording's resources go to the pack as they are recorded (see PolicyStream).
     const analysis = new PolicyStream();
@@ -254,7 +268,7 @@ async function execute(
             missingSecrets: headRun.missing, nats,
             masterKey: masterKeyLine(masterKeyState(files), files.stackFile ?? `Pulumi.${options.stack}.yaml`),
             scope: scope.report,
-            base: base && baseResources ? compareWithBase(options, prepared, base, inventory(baseResources, base.registry), planned, nats, natsNamespace) : undefined,
+            base: base && baseResources ? compareWithBase(options, prepared, base, baseParts(inventory(baseResources, base.registry), planned, nats, natsNamespace, base.registry)) : undefined,
         });
         return {
             kind: "planned", report, resources: planned, nats,
@@ -314,15 +328,26 @@ function planScope(options: PlanOptions, prepared: Prepared): PlanScope {
     return { only, report: { slugs: new Set(planned.map((e) => e.tenant.slug)), shard, partial: true, note } };
 }
 
-// The --base section: resource and NATS account changes, the registry delta and the diff rules.
-function compareWithBase(
-    options: PlanOptions, prepared: Prepared, base: NonNullable<Prepared["base"]>, baseResources: PlannedResource[], planned: PlannedResource[],
-    nats: NatsDocuments, natsNamespace: string,
-): NonNullable<ReportInputs["base"]> {
-    const baseNats = natsDocuments(baseResources, natsNamespace, slugsById(base.registry));
+/** What the --base section is made of: the base's NATS files, the NATS account changes, every resource change and the base's grants. */
+interface BaseParts {
+    baseNats: NatsDocuments;
+    natsAccounts: NatsAccountChange[];
+    changes: ResourceChange[];
+    grants: Map<string, string[]>;
+}
+
+// The --base parts of a plan in one pass: both plans' resources compared.
+function baseParts(baseResources: PlannedResource[], planned: PlannedResource[], nats: NatsDocuments, natsNamespace: string, baseRegistry: Registry): BaseParts {
+    const baseNats = natsDocuments(baseResources, natsNamespace, slugsById(baseRegistry));
     const natsAccounts = natsAccountChanges(baseNats, nats);
     const documents = new Set([...baseResources, ...planned].filter((r) => isNatsDocument(r, natsNamespace)).map((r) => r.urn));
     const changes = summarizeNatsDocuments(diffPlans(baseResources, planned, (r) => isNatsAuthorization(r, natsNamespace)), natsAccounts, documents);
+    return { baseNats, natsAccounts, changes, grants: grantsBySlug(baseResources, baseNats, baseRegistry) };
+}
+
+// The --base section: resource and NATS account changes, the registry delta and the diff rules.
+function compareWithBase(options: PlanOptions, prepared: Prepared, base: NonNullable<Prepared["base"]>, parts: BaseParts): NonNullable<ReportInputs["base"]> {
+    const { natsAccounts, changes } = parts;
     const delta = registryDelta(base.registry, prepared.registry);
     delta.touched = touchedSlugs(prepared, delta);
     // Files of removed tenants are named as in the working tree, not the temporary checkout.
@@ -333,8 +358,85 @@ function compareWithBase(
     return {
         ref: base.checkout.ref, commit: base.checkout.commit, changes, natsAccounts, errors: diffErrors(delta, changes), added: delta.added, removed, changed: delta.changed,
         lifecycles: new Map(base.registry.entries.map((e) => [e.tenant.slug, e.tenant.lifecycle])), rotations: base.stack.rotations,
-        grants: grantsBySlug(baseResources, baseNats, base.registry),
+        grants: parts.grants,
     };
+}
+
+/**
+ * Whether (and how) the plan runs in shards: when it declares more tenants than the shard size, the
+ * program is not narrowed by a shard of the stack's own (a shard stack is planned in one pass: its
+ * tenancy:shard.count already bounds it), the pack is the project's (whose one stack-wide rule the
+ * sharded plan knows, see stack-union.ts) and the caller does not need every resource (--out).
+ */
+function shardingOf(options: PlanOptions, prepared: Prepared, scope: PlanScope): Sharding | undefined {
+    const size = options.shardSize ?? DEFAULT_SHARD_SIZE;
+    const tenants = (registry: Registry) => (scope.only ? registry.entries.filter((e) => scope.only!.includes(e.tenant.id)).length : registry.entries.length);
+    const largest = Math.max(tenants(prepared.registry), prepared.base ? tenants(prepared.base.registry) : 0);
+    const count = shardCount(largest, size);
+    if (count <= 1 || prepared.shard.count > 1 || options.keepResources || !isProjectPack(options.packDir, options.projectRoot)) return undefined;
+    return { count, size, pipelines: pipelineCount(count, size) };
+}
+
+// The plan in shards (see sharded.ts): the same report, from shards of bounded size.
+async function executeSharded(
+    options: PlanOptions, prepared: Prepared, planKey: { file: string; key: Buffer }, progress: PlanProgress, started: number, pack: EarlyPack, scope: PlanScope,
+    sharding: Sharding,
+): Promise<PlanResult | PlanFailure> {
+    const { files, registry, base } = prepared;
+    const recording = (dir: string, reg: Registry, atBase: boolean) => {
+        const { config, secretKeys, missing } = programConfig(files, dir, reg, planKey.key);
+        if (scope.only) config[PLAN_ONLY_KEY] = JSON.stringify(scope.only);
+        if (atBase && base) {
+            if (base.stack.baseGenerations === undefined) delete config[NATS_KEY_GENERATIONS_CONFIG];
+            else config[NATS_KEY_GENERATIONS_CONFIG] = base.stack.baseGenerations;
+        }
+        return { config, secretKeys, registry: reg, missing };
+    };
+    const head = recording(prepared.tenantsDir, registry, false);
+    const keyGenerations = stackKeyGenerations(files.config);
+    const generations = "generations" in keyGenerations ? keyGenerations.generations : {};
+    const masterKey = emulatedMasterKey(planKey.key);
+    const natsNamespace = natsNamespaceOf(files.config);
+    const count = scope.report?.slugs.size ?? registry.entries.length;
+    progress.enter(
+        "recording the program",
+        ` over ${count} tenant${count === 1 ? "" : "s"}${base ? " (and the base registry)" : ""} in ${sharding.count} shards of at most ${sharding.size} tenants, ${sharding.pipelines} at a time…`,
+    );
+    const only = scope.only ? new Set(scope.only) : undefined;
+    let outcome;
+    try {
+        outcome = await planSharded({
+            sharding, programFile: prepared.programFile, project: files.project, stack: options.stack, cwd: options.projectRoot, keyFile: planKey.file,
+            packDir: options.packDir, pack,
+            settings: { registryDir: prepared.tenantsDir, ...natsKeysSetting(masterKey, registry, generations), ...(scope.only ? { planOnlyTenants: scope.only } : {}) },
+            pins: natsPins(masterKey),
+            head, base: base ? recording(base.checkout.dir, base.registry, true) : undefined,
+            planned: only ?? new Set([...registry.entries, ...(base?.registry.entries ?? [])].map((e) => e.tenant.id)),
+            reported: scope.report ? (slug) => scope.report!.slugs.has(slug) : () => true,
+            natsNamespace, progress, programOutput: options.programOutput,
+        });
+    } catch (error) {
+        if (error instanceof ShardingError) return { kind: "failed", usage: false, message: error.message };
+        if (!(error instanceof ShardStepError)) throw error;
+        const which = error.step === "program" ? "the program failed" : error.step === "base" ? `the program failed on the registry at ${options.baseRef}` : "the policy pack did not start";
+        return { kind: "failed", usage: false, message: `${which}:\n${(error.cause as Error).message}` };
+    }
+    const nats = outcome.nats;
+    let baseSection: ReportInputs["base"];
+    if (base && outcome.base) {
+        const baseNats = natsDocuments(outcome.base.nats, natsNamespace, slugsById(base.registry));
+        const natsAccounts = natsAccountChanges(baseNats, nats);
+        const documents = new Set([...outcome.base.nats, ...nats.resources].map((r) => r.urn));
+        const changes = summarizeNatsDocuments(outcome.base.changes, natsAccounts, documents);
+        baseSection = compareWithBase(options, prepared, base, { baseNats, natsAccounts, changes, grants: combineGrants(outcome.base.kubeGrants, natsGrantLines(baseNats)) });
+    }
+    const report = buildReport({
+        project: files.project, stack: options.stack, registryShown: options.shown(prepared.tenantsDir), programShown: options.shown(prepared.programFile),
+        registry, tally: outcome.tally, pack: outcome.pack, missingSecrets: head.missing, nats,
+        masterKey: masterKeyLine(masterKeyState(files), files.stackFile ?? `Pulumi.${options.stack}.yaml`),
+        scope: scope.report, base: baseSection,
+    });
+    return { kind: "planned", report, resources: [], nats, timings: { ...outcome.timings, totalMs: Date.now() - started }, sharding };
 }
 
 // On large registries, a line at every tenth of the resources analyzed; always, the count for the heartbeat.

@@ -16,7 +16,7 @@ async function usage(args: string[], message: string) {
 
 describe("tenancy plan: bad flags and missing files", () => {
     it("rejects an unknown flag, naming the known ones", async () => {
-        await usage(["--outdir", "x"], "unknown flag --outdir; known flags: --tenants, --stack, --out, --format, --reveal-secrets, --base, --full, --quiet, --program, --policy-pack");
+        await usage(["--outdir", "x"], "unknown flag --outdir; known flags: --tenants, --stack, --out, --format, --reveal-secrets, --base, --full, --quiet, --program, --policy-pack, --shard-size");
     });
 
     it("rejects a flag without its value", async () => {
