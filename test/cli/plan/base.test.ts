@@ -1,9 +1,8 @@
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLE_TENANTS, LIVE_REGISTRY } from "../../support/registry-fixture";
-import { isolatePlanKey, removeTempDirs, runCli, tempDir } from "./support";
+import { EXAMPLE_TENANTS } from "../../support/registry-fixture";
+import { commitTwoTenants, gitIn, isolatePlanKey, removeTempDirs, runCli, tempDir } from "./support";
 
 // A git repository holding a copy of the example registry; each test commits a base state and
 // edits the working tree, then plans with --base HEAD.
@@ -11,7 +10,7 @@ isolatePlanKey();
 afterAll(removeTempDirs);
 const repo = tempDir("base-repo");
 const tenants = path.join(repo, "tenants");
-const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" }).toString();
+const git = (...args: string[]) => gitIn(repo, ...args);
 const file = (slug: string) => path.join(tenants, `${slug}.yaml`);
 const edit = (slug: string, from: string, to: string) => {
     const text = fs.readFileSync(file(slug), "utf8");
@@ -37,13 +36,7 @@ const changesOf = (report: { tenants: Array<{ slug: string; changes: Record<stri
     [...report.tenants.flatMap((t) => Object.values(t.changes).flat()), ...Object.values(report.shared.changes).flat()];
 
 beforeAll(() => {
-    fs.mkdirSync(tenants);
-    fs.copyFileSync(path.join(LIVE_REGISTRY, "plans.yaml"), path.join(tenants, "plans.yaml"));
-    for (const name of ["acme.yaml", "globex.yaml"]) fs.writeFileSync(path.join(tenants, name), EXAMPLE_TENANTS[name]);
-    git("init", "-q");
-    git("config", "user.email", "plan-test@example.com");
-    git("config", "user.name", "plan test");
-    commitAll("two tenants");
+    commitTwoTenants(repo);
 });
 
 describe("tenancy plan --base", () => {

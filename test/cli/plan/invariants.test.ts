@@ -1,9 +1,8 @@
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLE_TENANTS, LIVE_REGISTRY } from "../../support/registry-fixture";
-import { isolatePlanKey, removeTempDirs, runCli, tempDir } from "./support";
+import { EXAMPLE_TENANTS } from "../../support/registry-fixture";
+import { commitTwoTenants, gitIn, isolatePlanKey, removeTempDirs, runCli, tempDir } from "./support";
 
 // A git repository with acme and globex committed; each test edits the working tree, plans with
 // --base HEAD, and restores it.
@@ -11,18 +10,11 @@ isolatePlanKey();
 afterAll(removeTempDirs);
 const repo = tempDir("invariants-repo");
 const tenants = path.join(repo, "tenants");
-const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" }).toString();
+const git = (...args: string[]) => gitIn(repo, ...args);
 const plan = () => runCli(["plan", "--tenants", tenants, "--base", "HEAD", "--format", "json", "--quiet"]);
 
 beforeAll(() => {
-    fs.mkdirSync(tenants);
-    fs.copyFileSync(path.join(LIVE_REGISTRY, "plans.yaml"), path.join(tenants, "plans.yaml"));
-    for (const name of ["acme.yaml", "globex.yaml"]) fs.writeFileSync(path.join(tenants, name), EXAMPLE_TENANTS[name]);
-    git("init", "-q");
-    git("config", "user.email", "plan-test@example.com");
-    git("config", "user.name", "plan test");
-    git("add", "-A");
-    git("commit", "-q", "-m", "two tenants");
+    commitTwoTenants(repo);
 });
 
 const restore = () => {

@@ -1,7 +1,9 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../../cli/main";
+import { EXAMPLE_TENANTS, LIVE_REGISTRY } from "../../support/registry-fixture";
 import type { CommandIO } from "../../../cli/commands";
 
 /** The repository root: the project the plan tests run against. */
@@ -66,4 +68,22 @@ export function readTree(dir: string): Record<string, string> {
     };
     walk(dir);
     return out;
+}
+
+/** Runs git in `repo` and returns its stdout. */
+export function gitIn(repo: string, ...args: string[]): string {
+    return execFileSync("git", args, { cwd: repo, stdio: "pipe" }).toString();
+}
+
+/** Makes `repo` a git repository whose `tenants/` holds the plan catalog, acme and globex, committed as "two tenants". */
+export function commitTwoTenants(repo: string): void {
+    const tenants = path.join(repo, "tenants");
+    fs.mkdirSync(tenants);
+    fs.copyFileSync(path.join(LIVE_REGISTRY, "plans.yaml"), path.join(tenants, "plans.yaml"));
+    for (const name of ["acme.yaml", "globex.yaml"]) fs.writeFileSync(path.join(tenants, name), EXAMPLE_TENANTS[name]);
+    gitIn(repo, "init", "-q");
+    gitIn(repo, "config", "user.email", "plan-test@example.com");
+    gitIn(repo, "config", "user.name", "plan test");
+    gitIn(repo, "add", "-A");
+    gitIn(repo, "commit", "-q", "-m", "two tenants");
 }
