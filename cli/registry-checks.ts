@@ -5,7 +5,7 @@
 import { DEFAULT_CONFIG } from "../policy/config";
 import { internetCovered } from "../policy/ip-ranges";
 import { forbiddenReach, ipBlocks } from "../policy/network-peers";
-import { cidrProblem, validateRegistry, type Registry, type SourceIssue, type TenantCheck } from "../registry";
+import { cidrProblem, validateRegistry, type ParsedTenants, type Registry, type SourceIssue, type TenantCheck } from "../registry";
 
 const RULE =
     "the policy pack refuses it (isolate-tenant-network-policies, limit-tenant-ip-blocks: tenant egress must stay outside the internet as a whole, " +
@@ -35,7 +35,7 @@ export const egressCheck: TenantCheck = (tenant, source) => {
 /** Every check of `tenancy validate`: the registry's own and the pack's registry-level ones. */
 export const VALIDATE_CHECKS: readonly TenantCheck[] = [egressCheck];
 
-/** validateRegistry with the pack's registry-level checks. */
-export function validateTenantRegistry(dir: string): { registry?: Registry; issues: SourceIssue[] } {
-    return validateRegistry(dir, VALIDATE_CHECKS);
+/** validateRegistry with the pack's registry-level checks (`parsed` as validateRegistry takes it). */
+export function validateTenantRegistry(dir: string, parsed?: ParsedTenants): { registry?: Registry; issues: SourceIssue[] } {
+    return validateRegistry(dir, VALIDATE_CHECKS, parsed);
 }

@@ -8,7 +8,8 @@ import { readPlanOnly, readStackConfig } from "./config";
 import { declareTenants } from "./program";
 import { readNatsMasterKey, readSecretValues } from "./secrets";
 
-const projectRoot = path.resolve(__dirname, "..");
+// infra/ is at the project root; `tenancy plan` may record the compiled copy in dist/infra instead.
+const projectRoot = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === "dist" ? "../.." : "..");
 const config = readStackConfig();
 const only = readPlanOnly();
 

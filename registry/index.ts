@@ -1,7 +1,7 @@
 export { cidrProblem, isCatchAllCidr } from "./cidr";
 export { registryJsonSchemas } from "./json-schema";
-export { displayPath, loadRegistry, PLANS_FILE, RegistryError, validateRegistry } from "./load";
-export type { Registry, RegistryEntry, TenantCheck } from "./load";
+export { displayPath, loadRegistry, PLANS_FILE, RegistryError, shareParsedTenants, validateRegistry } from "./load";
+export type { ParsedTenants, Registry, RegistryEntry, TenantCheck } from "./load";
 export { compareQuantities, isQuantity, parseExactQuantity, parseQuantity } from "./quantity";
 export type { ExactQuantity } from "./quantity";
 export { missingSecrets, secretConfigPath } from "./secrets";
@@ -17,6 +17,6 @@ export {
 } from "./schema";
 export type { Lifecycle, Plan, PlanCatalog, Tenant, TenantInput } from "./schema";
 export { fieldName, formatIssue, MAX_ALIAS_COUNT, MAX_FILE_BYTES, YamlSource } from "./yaml-source";
-export type { SourceIssue } from "./yaml-source";
+export type { SourceIssue, SourcePositions } from "./yaml-source";
 export { inShard, MAX_SHARDS, SHARED_SHARD, shardOf, shardSchema, WHOLE_REGISTRY } from "./shard";
 export type { Shard } from "./shard";

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { z } from "zod";
 import { parseQuantity } from "./quantity";
 import { planCatalogSchema, tenantSchema, type Plan, type PlanCatalog, type Tenant } from "./schema";
-import { fieldName, formatIssue, MAX_FILE_BYTES, YamlSource, type SourceIssue } from "./yaml-source";
+import { deferredSource, fieldName, formatIssue, MAX_FILE_BYTES, YamlSource, type SourceIssue, type SourcePositions } from "./yaml-source";
 
 /** Name of the plan catalog inside the registry directory. */
 export const PLANS_FILE = "plans.yaml";
@@ -33,7 +33,7 @@ export interface Registry {
  * A check of one tenant file beyond the schema and the plan catalog, on the fields that are valid on
  * their own (e.g. the CLI's egress arithmetic, which reuses the policy pack's). Returns its issues.
  */
-export type TenantCheck = (tenant: Partial<Tenant>, source: YamlSource) => SourceIssue[];
+export type TenantCheck = (tenant: Partial<Tenant>, source: SourcePositions) => SourceIssue[];
 
 /** Thrown when the registry is invalid; carries every issue found, already sorted by file and line. */
 export class RegistryError extends Error {
@@ -43,15 +43,35 @@ export class RegistryError extends Error {
     }
 }
 
+/**
+ * Tenant files that are valid on their own (YAML and schema), by their exact text, with what the
+ * schema made of them: validating another registry that holds the same texts (the --base registry,
+ * a plan's recording child) skips their YAML and schema work. Checks across files still run.
+ */
+export type ParsedTenants = Map<string, Tenant>;
+
+// A plan hands its recording child the files it validated (cli/engine/child.ts), for the program's
+// loadRegistry. A global, because the child's own modules (compiled, in dist/) and the program's
+// (TypeScript, through tsx) are separate copies of this one; nothing outside a plan child sets it.
+const SHARED = Symbol.for("tenancy.registry.parsedTenants");
+
+/** Makes `parsed` the files every later loadRegistry of this process reuses: for a plan's recording child only. */
+export function shareParsedTenants(parsed: ParsedTenants): void {
+    (globalThis as Record<symbol, unknown>)[SHARED] = parsed;
+}
+
 /** Reads and validates the whole registry; throws a RegistryError listing every problem at once. */
 export function loadRegistry(dir: string): Registry {
-    const result = validateRegistry(dir);
+    const result = validateRegistry(dir, [], (globalThis as Record<symbol, ParsedTenants | undefined>)[SHARED]);
     if (!result.registry) throw new RegistryError(result.issues);
     return result.registry;
 }
 
-/** Reads and validates the whole registry, returning either the registry or every issue found. */
-export function validateRegistry(dir: string, checks: readonly TenantCheck[] = []): { registry?: Registry; issues: SourceIssue[] } {
+/**
+ * Reads and validates the whole registry, returning either the registry or every issue found;
+ * `parsed` supplies files validated before and receives the ones valid on their own.
+ */
+export function validateRegistry(dir: string, checks: readonly TenantCheck[] = [], parsed?: ParsedTenants): { registry?: Registry; issues: SourceIssue[] } {
     const issues: SourceIssue[] = [];
     const shown = (file: string) => displayPath(path.join(dir, file));
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
@@ -72,16 +92,28 @@ export function validateRegistry(dir: string, checks: readonly TenantCheck[] = [
             continue;
         }
         if (!name.endsWith(".yaml")) continue;
-        const source = readSource(path.join(dir, name), file, issues);
-        if (!source) continue;
-        const parsed = parseWith(tenantSchema, source, issues);
+        const text = readText(path.join(dir, name), file, issues);
+        if (text === undefined) continue;
+        let valid = parsed?.get(text);
+        let source: SourcePositions;
+        let tenant: Partial<Tenant>;
+        if (valid) {
+            source = deferredSource(file, text);
+            tenant = valid;
+        } else {
+            const yaml = parseSource(file, text, issues);
+            if (!yaml) continue;
+            valid = parseWith(tenantSchema, yaml, issues);
+            if (valid) parsed?.set(text, valid);
+            source = yaml;
+            // A file with schema errors still gets the registry-level checks on the fields that are
+            // valid on their own, so every problem of the file shows in one pass.
+            tenant = valid ?? validFields(yaml.data);
+        }
         const before = issues.length;
-        // A file with schema errors still gets the registry-level checks on the fields that are
-        // valid on their own, so every problem of the file shows in one pass.
-        const tenant = parsed ?? validFields(source.data);
         const plan = checkEntry(name, file, tenant, source, { plans, bySlug, byId }, issues);
         for (const check of checks) issues.push(...check(tenant, source));
-        if (parsed && plan && issues.length === before) entries.push({ tenant: parsed, plan, file });
+        if (valid && plan && issues.length === before) entries.push({ tenant: valid, plan, file });
     }
 
     if (issues.length > 0 || !plans) return { issues: sortIssues(issues) };
@@ -104,7 +136,7 @@ function validFields(data: unknown): Partial<Tenant> {
 // File name, uniqueness, namespace length, secret duplicates, plan and plan limits: each check runs
 // on the fields it needs that are present. Returns the tenant's plan when it resolves.
 function checkEntry(
-    name: string, file: string, tenant: Partial<Tenant>, source: YamlSource,
+    name: string, file: string, tenant: Partial<Tenant>, source: SourcePositions,
     seen: { plans?: PlanCatalog; bySlug: Map<string, string>; byId: Map<string, string> }, issues: SourceIssue[],
 ): Plan | undefined {
     if (tenant.slug !== undefined) {
@@ -138,7 +170,8 @@ function readPlans(dir: string, file: string, issues: SourceIssue[]): PlanCatalo
         issues.push({ file, line: 1, col: 1, field: "(file)", message: "plan catalog not found; every registry needs plans.yaml" });
         return undefined;
     }
-    const source = readSource(full, file, issues);
+    const text = readText(full, file, issues);
+    const source = text === undefined ? undefined : parseSource(file, text, issues);
     const catalog = source && parseWith(planCatalogSchema, source, issues);
     if (!source || !catalog) return undefined;
     const before = issues.length;
@@ -172,7 +205,7 @@ function uniquePlanField(catalog: PlanCatalog, field: "priorityClassName" | "pri
     }
 }
 
-function readSource(full: string, file: string, issues: SourceIssue[]): YamlSource | undefined {
+function readText(full: string, file: string, issues: SourceIssue[]): string | undefined {
     const stat = fs.statSync(full);
     if (!stat.isFile()) {
         issues.push({ file, line: 1, col: 1, field: "(file)", message: "is not a regular file" });
@@ -183,7 +216,11 @@ function readSource(full: string, file: string, issues: SourceIssue[]): YamlSour
         issues.push({ file, line: 1, col: 1, field: "(file)", message: `file is ${stat.size} bytes; registry files must be under ${MAX_FILE_BYTES} bytes` });
         return undefined;
     }
-    const source = YamlSource.parse(file, fs.readFileSync(full, "utf8"));
+    return fs.readFileSync(full, "utf8");
+}
+
+function parseSource(file: string, text: string, issues: SourceIssue[]): YamlSource | undefined {
+    const source = YamlSource.parse(file, text);
     if (Array.isArray(source)) {
         issues.push(...source);
         return undefined;
@@ -276,7 +313,7 @@ function editDistance(a: string, b: string): number {
     return previous[b.length];
 }
 
-function secretDuplicates(secrets: Tenant["secrets"], source: YamlSource, issues: SourceIssue[]): void {
+function secretDuplicates(secrets: Tenant["secrets"], source: SourcePositions, issues: SourceIssue[]): void {
     const seen = new Set<string>();
     secrets.forEach((secret, i) => {
         if (seen.has(secret.name)) issues.push(source.issueAt(["secrets", i, "name"], `"${secret.name}" is declared twice; secret names must be unique`));
@@ -289,7 +326,7 @@ function secretDuplicates(secrets: Tenant["secrets"], source: YamlSource, issues
     });
 }
 
-function planLimits(tenant: Partial<Tenant>, plan: Plan, source: YamlSource, issues: SourceIssue[]): void {
+function planLimits(tenant: Partial<Tenant>, plan: Plan, source: SourcePositions, issues: SourceIssue[]): void {
     if (tenant.agentLimit !== undefined && tenant.agentLimit > plan.agentLimit) {
         issues.push(source.issueAt(["agentLimit"], `${tenant.agentLimit} exceeds the ${tenant.plan} plan's limit of ${plan.agentLimit}; lower it or change plan`));
     }

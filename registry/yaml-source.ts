@@ -100,6 +100,32 @@ export class YamlSource {
     }
 }
 
+/** What a check needs of a source: where a field is, to report an issue there. */
+export type SourcePositions = Pick<YamlSource, "file" | "issueAt" | "positionOf" | "positionOfKey">;
+
+/**
+ * The positions of a text already known to parse (see ParsedTenants): the YAML is parsed again only
+ * if a check reports an issue in it, which a valid file on its own rarely has.
+ */
+export function deferredSource(file: string, text: string): SourcePositions {
+    let parsed: YamlSource | undefined;
+    const source = (): YamlSource => {
+        if (!parsed) {
+            const result = YamlSource.parse(file, text);
+            // Only texts that parsed before are deferred; the same text parses the same way.
+            if (Array.isArray(result)) throw new Error(`${file} no longer parses: ${result.map(formatIssue).join("; ")}`);
+            parsed = result;
+        }
+        return parsed;
+    };
+    return {
+        file,
+        issueAt: (path, message) => source().issueAt(path, message),
+        positionOf: (path) => source().positionOf(path),
+        positionOfKey: (path, key) => source().positionOfKey(path, key),
+    };
+}
+
 /** Dotted form of a field path: `secrets[0].name`. */
 export function fieldName(path: readonly PropertyKey[]): string {
     if (path.length === 0) return "(file)";

@@ -5,6 +5,7 @@ import * as v8 from "node:v8";
 import * as path from "node:path";
 import { treeOrder, type RecordEvent } from "./monitor";
 import type { RecordedResource } from "./types";
+import type { ParsedTenants } from "../../registry/load";
 
 /** What the parent sends the recording child. */
 export interface ChildRequest {
@@ -22,6 +23,8 @@ export interface ChildRequest {
     preview?: boolean;
     /** File holding the machine key for emulated values. */
     keyFile: string;
+    /** Registry files the plan already validated, for the program's loadRegistry to reuse (see ParsedTenants). */
+    parsedTenants?: ParsedTenants;
 }
 
 /** The child's file descriptor for its answers (a pipe; see child.ts). */
@@ -39,6 +42,8 @@ export interface ChildEvents {
 export interface ForkOptions extends ChildRequest {
     /** Working directory of the program (the project root). */
     cwd: string;
+    /** Whether the program is TypeScript, loaded through tsx (default true); compiled JavaScript loads faster without. */
+    typescript?: boolean;
     /** Kill the child after this long (default 300 s, or TENANCY_PLAN_TIMEOUT_MS). */
     timeoutMs?: number;
     /** Receives what the program writes to stdout/stderr, line by line. */
@@ -61,7 +66,7 @@ export class RecordError extends Error {
 
 /**
  * The child's entry: child.js next to this file when the CLI runs compiled (dist/), else child.ts.
- * Either way the child preloads tsx, because the program it requires is TypeScript.
+ * The child preloads tsx unless both it and the program it requires are compiled.
  */
 const CHILD_ENTRY = path.join(__dirname, __filename.endsWith(".js") ? "child.js" : "child.ts");
 
@@ -74,7 +79,7 @@ export function recordInChild(options: ForkOptions): Promise<RecordedResource[]>
     return new Promise((resolve, reject) => {
         const child = fork(CHILD_ENTRY, [], {
             cwd: options.cwd,
-            execArgv: [heapLimit(), ...profilingArgs(), "--require", require.resolve("tsx/cjs")],
+            execArgv: [heapLimit(), ...profilingArgs(), ...(CHILD_ENTRY.endsWith(".ts") || options.typescript !== false ? ["--require", require.resolve("tsx/cjs")] : [])],
             stdio: ["ignore", "pipe", "pipe", "pipe", "ipc"],
             // The program reads config through the runtime, not the environment; clear any inherited
             // PULUMI_* so that a developer's shell cannot change what is planned.
@@ -136,7 +141,7 @@ export function recordInChild(options: ForkOptions): Promise<RecordedResource[]>
             const detail = tail.length > 0 ? `; its last output:\n${tail.join("\n")}` : "";
             finish(new RecordError([`the recording process exited (${signal ?? `code ${code}`}) before reporting${detail}`]));
         });
-        const { cwd: _cwd, timeoutMs: _t, onOutput: _o, onResource: _r, ...request } = options;
+        const { cwd: _cwd, timeoutMs: _t, onOutput: _o, onResource: _r, typescript: _ts, ...request } = options;
         child.send(request satisfies ChildRequest);
     });
 }

@@ -4,7 +4,7 @@ import { recordInChild } from "../engine/fork";
 import { ensurePlanKey, planKeyPath } from "../engine/plan-key";
 import type { RecordedResource } from "../engine/types";
 import type { PolicyHost } from "../engine";
-import { validateRegistry, type Registry, type SourceIssue } from "../../registry";
+import { validateRegistry, type ParsedTenants, type Registry, type SourceIssue } from "../../registry";
 import { checkoutRegistryAt, type BaseCheckout } from "./git-base";
 import { validateTenantRegistry } from "../registry-checks";
 import { diffErrors, diffPlans, registryDelta, type RegistryDelta } from "./diff";
@@ -29,6 +29,7 @@ import { natsKeysSetting, natsPins, stackKeyGenerations, stackShard } from "./pa
 import { PLAN_ONLY_KEY } from "../../infra/config";
 import { NATS_KEY_GENERATIONS_CONFIG } from "../../contract";
 import { inShard, SHARED_SHARD, type Shard } from "../../registry";
+import { recordedProgram, type RecordedProgram } from "./program";
 
 /** Everything a plan needs, already resolved to absolute paths by the command. */
 export interface PlanOptions {
@@ -131,8 +132,12 @@ interface Prepared {
     shard: Shard;
     tenantsDir: string;
     programFile: string;
+    /** What the recording child requires: the program, or its compiled copy (see recordedProgram). */
+    recorded: RecordedProgram;
     registry: Registry;
     base?: { checkout: BaseCheckout; registry: Registry; stack: StackDelta; stackPath?: string };
+    /** Both registries' files, validated once here and reused by the base's validation and every recording child. */
+    parsed: ParsedTenants;
 }
 
 // Reads the stack, checks the program and the pack exist, validates the registry (and the one at --base).
@@ -152,16 +157,18 @@ function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure
     if (!fs.existsSync(path.join(options.packDir, "PulumiPolicy.yaml"))) {
         return { kind: "failed", usage: true, message: `policy pack ${options.shown(options.packDir)} not found (no PulumiPolicy.yaml); pass --policy-pack DIR` };
     }
-    const head = validateTenantRegistry(tenantsDir);
+    const parsed: ParsedTenants = new Map();
+    const head = validateTenantRegistry(tenantsDir, parsed);
     if (!head.registry) return { kind: "invalid-registry", where: options.shown(tenantsDir), issues: head.issues };
-    if (options.baseRef === undefined) return { files, shard, tenantsDir, programFile, registry: head.registry };
+    const recorded = recordedProgram(programFile);
+    if (options.baseRef === undefined) return { files, shard, tenantsDir, programFile, recorded, registry: head.registry, parsed };
     let checkout: BaseCheckout;
     try {
         checkout = checkoutRegistryAt(tenantsDir, options.baseRef);
     } catch (error) {
         return { kind: "failed", usage: true, message: (error as Error).message };
     }
-    const result = validateRegistry(checkout.dir);
+    const result = validateRegistry(checkout.dir, [], parsed);
     if (!result.registry) {
         checkout.cleanup();
         const issues = result.issues.map((i) => ({ ...i, file: i.file.replace(checkout.dir, `${options.shown(tenantsDir)}@${options.baseRef}`) }));
@@ -174,7 +181,7 @@ function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure
         checkout.cleanup();
         return { kind: "invalid-registry", where: `${options.shown(tenantsDir)} against ${options.baseRef}`, issues: broken };
     }
-    return { files, shard, tenantsDir, programFile, registry: head.registry, base: { checkout, registry: result.registry, ...baseStack(options, checkout) } };
+    return { files, shard, tenantsDir, programFile, recorded, registry: head.registry, parsed, base: { checkout, registry: result.registry, ...baseStack(options, checkout) } };
 }
 
 // The stack file at --base against the working tree's, when it is in the registry's repository.
@@ -216,8 +223,8 @@ async function execute(
         }
         const begun = Date.now();
         const recording = recordInChild({
-            programFile: prepared.programFile, project: files.project, stack: options.stack, config, secretKeys, keyFile: planKey.file, cwd: options.projectRoot,
-            onOutput: options.programOutput, onResource,
+            programFile: prepared.recorded.file, typescript: prepared.recorded.typescript, project: files.project, stack: options.stack, config, secretKeys,
+            keyFile: planKey.file, cwd: options.projectRoot, parsedTenants: prepared.parsed, onOutput: options.programOutput, onResource,
         }).then((resources) => {
             recordMs = Math.max(recordMs, Date.now() - begun);
             return resources;
@@ -406,7 +413,7 @@ async function executeSharded(
     let outcome;
     try {
         outcome = await planSharded({
-            sharding, programFile: prepared.programFile, project: files.project, stack: options.stack, cwd: options.projectRoot, keyFile: planKey.file,
+            sharding, program: prepared.recorded, project: files.project, stack: options.stack, cwd: options.projectRoot, keyFile: planKey.file, parsedTenants: prepared.parsed,
             packDir: options.packDir, pack,
             settings: { registryDir: prepared.tenantsDir, ...natsKeysSetting(masterKey, registry, generations), ...(scope.only ? { planOnlyTenants: scope.only } : {}) },
             pins: natsPins(masterKey),

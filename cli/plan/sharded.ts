@@ -8,12 +8,13 @@ import type { PolicyHost, PolicyDiagnostic } from "../engine";
 import { recordInChild } from "../engine/fork";
 import type { RecordedResource } from "../engine/types";
 import { namespaceOf } from "../../contract";
-import type { Registry } from "../../registry";
+import type { ParsedTenants, Registry } from "../../registry";
 import { inventory, type PlannedResource } from "./inventory";
 import { natsDocuments, type NatsDocuments } from "./nats";
 import type { PackSettings } from "./pack-config";
 import { configurePlanPack, PolicyStream, spawnPlanPack, type EarlyPack } from "./policy";
 import type { PlanProgress } from "./progress";
+import type { RecordedProgram } from "./program";
 import type { ResourceTally } from "./report";
 import { entriesOf, ShardTally } from "./shard-tally";
 import { planShardOf, shardConfig } from "./shards";
@@ -38,11 +39,14 @@ export interface ShardRecording {
 /** What a sharded plan needs from the plan that starts it. */
 export interface ShardedPlanInputs {
     sharding: Sharding;
-    programFile: string;
+    /** The file each recording child requires. */
+    program: RecordedProgram;
     project: string;
     stack: string;
     cwd: string;
     keyFile: string;
+    /** Both registries' files as the plan validated them, for each recording child (see ParsedTenants). */
+    parsedTenants: ParsedTenants;
     packDir: string;
     /** The pack already starting (the plan spawns it before validating the registries): the first pipeline's. */
     pack: EarlyPack;
@@ -185,7 +189,7 @@ async function planShard(
     configured.then((host) => stream.start(host), () => stream.cancel());
     const record = (recording: ShardRecording, onResource?: (r: RecordedResource) => void) =>
         recordInChild({
-            programFile: inputs.programFile, project: inputs.project, stack: inputs.stack, cwd: inputs.cwd, keyFile: inputs.keyFile,
+            programFile: inputs.program.file, typescript: inputs.program.typescript, project: inputs.project, stack: inputs.stack, cwd: inputs.cwd, keyFile: inputs.keyFile, parsedTenants: inputs.parsedTenants,
             config: { ...recording.config, "tenancy:shard": shardConfig({ index, count: sharding.count }) }, secretKeys: recording.secretKeys,
             onOutput: inputs.programOutput, onResource,
         });

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensurePlanKey, recordInChild, RecordError, type RecordedResource } from "../../../cli/engine";
 import { UNKNOWN } from "../../../cli/engine";
 import { toPlain } from "../../../cli/engine/wire";
+import { validateRegistry, type ParsedTenants } from "../../../registry";
+import { makeRegistry, tenantYaml } from "../../support/registry-fixture";
 
 const program = path.join(__dirname, "fixtures", "program.ts");
 const root = path.resolve(__dirname, "../../..");
@@ -107,6 +109,24 @@ describe("program errors", () => {
         expect((error as RecordError).messages).toEqual([
             "failed to register new resource same [kubernetes:core/v1:ConfigMap]: Duplicate resource URN 'urn:pulumi:dev::tenancy::kubernetes:core/v1:ConfigMap::same'; try giving it a unique name (in test/cli/engine/fixtures/duplicate-program.ts)",
         ]);
+    });
+});
+
+describe("the registry a plan hands its recording child", () => {
+    it("is what the program's loadRegistry returns for the same file texts, without parsing them again", async () => {
+        const dir = makeRegistry({ "acme.yaml": tenantYaml("acme") });
+        const text = tenantYaml("acme");
+        const { registry } = validateRegistry(dir);
+        // Another parse of the same text than the file's: only a reused parse can show it.
+        const parsedTenants: ParsedTenants = new Map([[text, { ...registry!.entries[0].tenant, agentLimit: 7 }]]);
+        const programFile = path.join(__dirname, "fixtures", "registry-program.ts");
+        const agentLimit = (recorded: RecordedResource[]) => recorded.find((r) => r.type === "test:index:Tenant")?.inputs.agentLimit;
+        const options = { ...base, programFile, config: { "test:tenantsDir": dir } };
+        expect(agentLimit(await recordInChild({ ...options, parsedTenants }))).toBe(7);
+        expect(agentLimit(await recordInChild(options))).toBe(5);
+        // An edited file is parsed: the handed-over parse is of the old text.
+        fs.writeFileSync(path.join(dir, "acme.yaml"), text.replace("agentLimit: 5", "agentLimit: 4"));
+        expect(agentLimit(await recordInChild({ ...options, parsedTenants }))).toBe(4);
     });
 });
 

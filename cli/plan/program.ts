@@ -1,0 +1,25 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PACKAGE_ROOT } from "../package-root";
+
+// bin/build-state.js is plain JavaScript at the repository root (bin/tenancy.js uses it before any TypeScript loads).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { compiledProgram } = require(path.join(PACKAGE_ROOT, "bin", "build-state")) as { compiledProgram(root: string): string | undefined };
+
+/** The file a recording child requires, and whether it is TypeScript (then the child loads tsx). */
+export interface RecordedProgram {
+    /** Absolute path of the file the child requires. */
+    file: string;
+    /** Whether the child preloads tsx for it. */
+    typescript: boolean;
+}
+
+/**
+ * The project's own program compiled in dist/infra when that build is of the current sources (as
+ * the pack's dist/policy), so that no recording child loads TypeScript; any other program as given.
+ */
+export function recordedProgram(programFile: string, root: string = PACKAGE_ROOT): RecordedProgram {
+    const own = fs.realpathSync(programFile) === fs.realpathSync(path.join(root, "infra", "index.ts"));
+    const compiled = own ? compiledProgram(root) : undefined;
+    return compiled ? { file: compiled, typescript: false } : { file: programFile, typescript: !/\.[cm]?js$/.test(programFile) };
+}

@@ -1,0 +1,45 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { recordedProgram } from "../../../cli/plan/program";
+
+// bin/build-state.js is plain JavaScript: the digest a build records.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { sourceDigest, DIGEST_FILE } = require("../../../bin/build-state") as { sourceDigest(root: string): string; DIGEST_FILE: string };
+
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+
+// A project with infra/index.ts and its compiled copy, built from the sources as they are.
+function builtProject(): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-program-"));
+    roots.push(root);
+    fs.mkdirSync(path.join(root, "infra"));
+    fs.mkdirSync(path.join(root, "dist", "infra"), { recursive: true });
+    fs.writeFileSync(path.join(root, "infra", "index.ts"), "export const a = 1;\n");
+    fs.writeFileSync(path.join(root, "dist", "infra", "index.js"), "exports.a = 1;\n");
+    fs.writeFileSync(path.join(root, DIGEST_FILE), `${sourceDigest(root)}\n`);
+    return root;
+}
+
+describe("recordedProgram", () => {
+    it("records the project's program from its compiled copy when dist/ was built from the current sources", () => {
+        const root = builtProject();
+        expect(recordedProgram(path.join(root, "infra", "index.ts"), root)).toEqual({ file: path.join(root, "dist", "infra", "index.js"), typescript: false });
+    });
+
+    it("records the TypeScript once a source changed since the build", () => {
+        const root = builtProject();
+        fs.writeFileSync(path.join(root, "infra", "index.ts"), "export const a = 2;\n");
+        expect(recordedProgram(path.join(root, "infra", "index.ts"), root)).toEqual({ file: path.join(root, "infra", "index.ts"), typescript: true });
+    });
+
+    it("records any other program as given, through tsx unless it is JavaScript", () => {
+        const root = builtProject();
+        for (const [name, typescript] of [["other.ts", true], ["other.js", false], ["other.mjs", false]] as const) {
+            fs.writeFileSync(path.join(root, name), "");
+            expect(recordedProgram(path.join(root, name), root)).toEqual({ file: path.join(root, name), typescript });
+        }
+    });
+});
