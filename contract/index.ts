@@ -70,4 +70,4 @@ export { QUOTA_FIELDS } from "./plans";
 export { MINIMUM_TENANT_POD_SECURITY, POD_SECURITY_LABEL_PREFIX, POD_SECURITY_LEVELS, podSecurityLabels, podSecurityLevelOf } from "./pod-security";
 export type { PodSecurityLevel } from "./pod-security";
 export type { PlanCeilings, QuotaField, QuotaResource } from "./plans";
-export { PULUMI_PARALLEL, PULUMI_POLICY_PACK, PULUMI_PREVIEW_FLAGS, PULUMI_RUN_ENV, PULUMI_UP_FLAGS } from "./pulumi-run";
+export { documentedUpLines, PULUMI_PARALLEL, PULUMI_POLICY_PACK, PULUMI_PREVIEW_FLAGS, PULUMI_RUN_ENV, PULUMI_UP_FLAGS } from "./pulumi-run";

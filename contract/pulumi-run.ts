@@ -39,3 +39,16 @@ export const PULUMI_UP_FLAGS: readonly string[] = Object.freeze(["--parallel", S
 
 /** Flags of every documented `pulumi preview`. */
 export const PULUMI_PREVIEW_FLAGS: readonly string[] = Object.freeze(["--parallel", String(PULUMI_PARALLEL), "--suppress-progress", "--non-interactive"]);
+
+/**
+ * The documented `pulumi up` of `stack` as shell lines: the stack's pack config printed from its
+ * master key (`tenancy pack-config`; the pack refuses a stack with tenants without its pinned keys),
+ * then the update with the fast defaults.
+ */
+export function documentedUpLines(stack: string): string[] {
+    const env = Object.entries(PULUMI_RUN_ENV).map(([key, value]) => `${key}=${value}`).join(" ");
+    return [
+        `pulumi config get tenancy:natsMasterKey --stack ${stack} | npx tenancy pack-config --stack ${stack} --policy-pack ${PULUMI_POLICY_PACK} > pack-config.json`,
+        `${env} pulumi up --stack ${stack} ${PULUMI_UP_FLAGS.join(" ")} --policy-pack ${PULUMI_POLICY_PACK} --policy-pack-config pack-config.json`,
+    ];
+}

@@ -1,5 +1,6 @@
 import {
     DEFAULT_NATS_KEY_GENERATION,
+    documentedUpLines,
     natsAccountName,
     natsKeyGenerationCommand,
     namespaceOf,
@@ -48,9 +49,11 @@ export const rotateCommand: Command = {
 Every NATS key of the stack derives from its secret tenancy:natsMasterKey, the tenant's org id and
 the tenant's key generation, tenancy:natsKeyGenerations.<slug> (1 when the stack names none).
 Raising the generation gives the tenant's account a new signing key and user (the account itself
-stays); this prints the two commands that do it:
+stays); this prints the commands that do it: the config change, the stack's pack config (its pinned
+keys change with the generation), and pulumi up with the README's fast defaults:
   pulumi config set --stack <stack> --path 'tenancy:natsKeyGenerations.<slug>' <generation + 1>
-  pulumi up --stack <stack> --policy-pack policy
+  pulumi config get tenancy:natsMasterKey --stack <stack> | npx tenancy pack-config --stack <stack> --policy-pack dist/policy > pack-config.json
+  PULUMI_SKIP_CHECKPOINTS=true PULUMI_NODEJS_TRANSPILE_ONLY=true PULUMI_SKIP_UPDATE_CHECK=true pulumi up --stack <stack> --parallel 32 --suppress-progress --non-interactive --yes --policy-pack dist/policy --policy-pack-config pack-config.json
 The current generation is read from Pulumi.<stack>.yaml. It prints no secret and changes nothing
 itself; commit the stack file after the config change, since the generation is part of it.
 
@@ -87,7 +90,7 @@ Exit codes: 0 printed; 2 bad usage, unknown tenant, invalid registry or an unrea
                 `raise its key generation from ${current.generation} to ${next} and apply:\n\n`,
         );
         io.out(`  ${natsKeyGenerationCommand(context.stack, slug, next)}\n`);
-        io.out(`  pulumi up --stack ${context.stack} --policy-pack policy\n\n`);
+        io.out(`${documentedUpLines(context.stack).map((line) => `  ${line}\n`).join("")}\n`);
         io.out(
             `The new generation derives a new signing key and user from the stack's tenancy:natsMasterKey: Secret ${namespaceOf(tenant)}/${NATS_CREDENTIALS_SECRET} ` +
                 `(its .creds) and the tenant's account JWT (ConfigMap ${natsAccountConfigMapName(tenant.id)} in the NATS namespace) change in the same update; ` +
