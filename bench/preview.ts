@@ -24,7 +24,8 @@ import { ensurePlanKey, planKeyPath, recordInChild, toPlain, type RecordedResour
 import { inventory } from "../cli/plan/inventory";
 import { natsPins } from "../cli/plan/pack-config";
 import { PULUMI_PREVIEW_FLAGS, PULUMI_RUN_ENV, PULUMI_UP_FLAGS } from "../contract/pulumi-run";
-import { PLAN_ONLY_KEY, stackConfigSchema } from "../infra/config";
+import { stackConfigSchema } from "../infra/config";
+import { PLAN_ONLY_KEY } from "../contract";
 import { validateRegistry, type Registry } from "../registry";
 import { platformPrerequisites, startCluster, type Cluster } from "../test/e2e/support/cluster";
 import { createStack, type ConfigValue, type StackWorkspace } from "../test/e2e/support/stack";

@@ -35,3 +35,6 @@ export const DNS_NAMESPACE = "kube-system";
 
 /** Name of the tenant's scoped ResourceQuota that allows zero pods in every tenancy PriorityClass but its own plan's. */
 export const PRIORITY_CEILING_QUOTA = "priority-ceiling";
+
+/** Config key through which `tenancy plan --base` narrows a plan to the tenants a change touches. */
+export const PLAN_ONLY_KEY = "tenancy:planOnlyTenants";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { NATS_NAMESPACE, PLATFORM_CONTROLLER, PLATFORM_NAMESPACE } from "../contract";
+import { NATS_NAMESPACE, PLAN_ONLY_KEY, PLATFORM_CONTROLLER, PLATFORM_NAMESPACE } from "../contract";
 import { shardSchema, WHOLE_REGISTRY } from "../registry";
 
 const WHOLE = "must be a whole number ≥ 1";
@@ -108,8 +108,6 @@ function parseJson(key: string, text: string): unknown {
     }
 }
 
-/** Config key through which `tenancy plan --base` narrows a plan to the tenants a change touches. */
-export const PLAN_ONLY_KEY = "tenancy:planOnlyTenants";
 
 /**
  * The org ids `tenancy plan` asks the program to declare alone (JSON list in `tenancy:planOnlyTenants`),

@@ -1,4 +1,6 @@
-import { natsStackKeys, natsTrustKeys, parseNatsMasterKey } from "../../components";
+// The key derivations only: the components' index loads the Pulumi SDKs, which the plan's parent process never needs.
+import { natsStackKeys, natsTrustKeys } from "../../components/nats-material";
+import { parseNatsMasterKey } from "../../components/nats-keys";
 import { DEFAULT_NATS_KEY_GENERATION, NATS_KEY_GENERATIONS_CONFIG } from "../../contract";
 import type { GuardConfig } from "../../policy/config";
 import { RULES } from "../../policy/rules";

@@ -1,6 +1,9 @@
 import * as path from "node:path";
 import { PACKAGE_ROOT } from "../package-root";
-import { engineResources, startPolicyPack, type PolicyDiagnostic, type PolicyHost } from "../engine";
+// Not the engine's index: it loads the recording side, whose Pulumi SDK (about 0.8 s to load) only the recording child needs.
+import type { PolicyDiagnostic, PolicyHost } from "../engine/analyzer-types";
+import { engineResources } from "../engine/engine-resources";
+import { startPolicyPack } from "../engine/policy-host";
 import { engineResource } from "../engine/engine-resources";
 import type { RecordedResource } from "../engine/types";
 import { cachedPack, compiledPack } from "./pack-cache";
@@ -31,7 +34,15 @@ export async function startPlanPack(packDir: string, settings: PackSettings): Pr
 
 /** A pack that is starting: `host` settles once it is ready; `abandon` stops it, started or not. */
 export interface EarlyPack {
+    /** The started and ready pack. */
     host: Promise<PolicyHost>;
+    /**
+     * Settles once the slow part of the start runs in a process of its own (the pack, or tsc
+     * compiling it) or the start failed: the caller may then block its event loop (registry
+     * validation) without holding the start back.
+     */
+    launched: Promise<void>;
+    /** Stops the pack, started or not. */
     abandon(): Promise<void>;
 }
 
@@ -52,9 +63,10 @@ export function planPackDir(packDir: string, root: string = PACKAGE_ROOT): strin
  * after a change type-checks it. A pack that does not compile starts from its sources, whose start
  * reports the errors as `pulumi preview` would.
  */
-export async function preparePlanPack(packDir: string, root: string = PACKAGE_ROOT, signal?: AbortSignal): Promise<string> {
+export async function preparePlanPack(packDir: string, root: string = PACKAGE_ROOT, signal?: AbortSignal, onCompiling?: () => void): Promise<string> {
     const ready = planPackDir(packDir, root);
     if (ready !== packDir || !isProjectPack(packDir, root)) return ready;
+    onCompiling?.();
     try {
         const compiled = await compiledPack(root, { signal });
         return "dir" in compiled ? compiled.dir : packDir;
@@ -75,14 +87,23 @@ function isProjectPack(packDir: string, root: string): boolean {
 export function spawnPlanPack(packDir: string): EarlyPack {
     const abort = new AbortController();
     let pid: number | undefined;
-    const host = preparePlanPack(packDir, PACKAGE_ROOT, abort.signal).then((dir) => {
+    let launch!: () => void;
+    const launched = new Promise<void>((resolve) => (launch = resolve));
+    const host = preparePlanPack(packDir, PACKAGE_ROOT, abort.signal, launch).then((dir) => {
         if (abort.signal.aborted) throw new Error("the policy pack was abandoned");
-        return startPolicyPack({ packDir: dir, onSpawned: (spawned) => (pid = spawned) });
+        return startPolicyPack({
+            packDir: dir,
+            onSpawned: (spawned) => {
+                pid = spawned;
+                launch();
+            },
+        });
     });
     // The plan awaits `host` only after validating the registries; a failure meanwhile is not unhandled.
-    host.catch(() => undefined);
+    host.then(launch, launch);
     return {
         host,
+        launched,
         async abandon() {
             abort.abort();
             // Killing the process makes a pending start fail; a started host is stopped.

@@ -25,9 +25,8 @@ import { planSharded, ShardingError, ShardStepError, type Sharding } from "./sha
 import { DEFAULT_SHARD_SIZE, isProjectPack, pipelineCount, shardCount } from "./shards";
 import type { ResourceChange } from "./diff";
 import { readStackFiles, type StackConfigFiles } from "./stack-config";
-import { natsKeysSetting, natsPins, stackKeyGenerations, stackShard } from "./pack-config";
-import { PLAN_ONLY_KEY } from "../../infra/config";
-import { NATS_KEY_GENERATIONS_CONFIG } from "../../contract";
+import { natsKeysSetting, natsPins, stackKeyGenerations, stackShard, type PackSettings } from "./pack-config";
+import { NATS_KEY_GENERATIONS_CONFIG, PLAN_ONLY_KEY } from "../../contract";
 import { inShard, SHARED_SHARD, type Shard } from "../../registry";
 import { recordedProgram, type RecordedProgram } from "./program";
 
@@ -101,6 +100,9 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult | Invali
     // The pack's start (its type check: seconds, the same for 3 tenants or 3,000) runs while the
     // registries are validated; a plan that stops before running abandons it.
     const pack = fs.existsSync(path.join(options.packDir, "PulumiPolicy.yaml")) ? spawnPlanPack(options.packDir) : undefined;
+    // Validating blocks the event loop for about a second per 1,000 tenants: the pack's spawn, which
+    // needs a few turns of it, goes first.
+    await pack?.launched;
     const prepared = prepare(options);
     if (!("files" in prepared) || !pack) {
         await pack?.abandon();
@@ -240,14 +242,14 @@ async function execute(
     const keyGenerations = stackKeyGenerations(files.config);
     // A bad value stops the program itself with its own message; the pack then gets generation 1.
     const generations = "generations" in keyGenerations ? keyGenerations.generations : {};
-    const hostStart = pack.host.then((started) =>
-        configurePlanPack(started, {
-            registryDir: prepared.tenantsDir,
-            ...natsKeysSetting(emulatedMasterKey(planKey.key), registry, generations),
-            ...(sharded ? { shard: prepared.shard, ...natsPins(emulatedMasterKey(planKey.key)) } : {}),
-            ...(scope.only ? { planOnlyTenants: scope.only } : {}),
-        }),
-    );
+    // Derived (about 0.5 s per 1,000 tenants) while the pack starts, not after.
+    const settings: PackSettings = {
+        registryDir: prepared.tenantsDir,
+        ...natsKeysSetting(emulatedMasterKey(planKey.key), registry, generations),
+        ...(sharded ? { shard: prepared.shard, ...natsPins(emulatedMasterKey(planKey.key)) } : {}),
+        ...(scope.only ? { planOnlyTenants: scope.only } : {}),
+    };
+    const hostStart = pack.host.then((started) => configurePlanPack(started, settings));
     let host: PolicyHost | undefined;
     hostStart.then((started) => analysis.start(started), () => undefined);
     try {
