@@ -4,7 +4,7 @@
 // against it.
 import * as https from "node:https";
 import type { KubeObject } from "../cli/plan/inventory";
-import type { Cluster } from "../test/e2e/support/cluster";
+import { adminRequest, type Cluster } from "../test/e2e/support/cluster";
 
 /** What a request to the API server needs: its address and the admin credentials. */
 export type ApiConnection = Pick<Cluster, "server" | "caPem" | "adminCertPem" | "adminKeyPem">;
@@ -24,29 +24,7 @@ export const FLOOR_IN_FLIGHT = 32;
 const FIELD_MANAGER = "tenancy-bench-floor";
 
 function request(conn: ApiConnection, agent: https.Agent, method: string, urlPath: string, body?: string, contentType?: string): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-        const req = https.request(
-            `${conn.server}${urlPath}`,
-            {
-                method,
-                agent,
-                ca: conn.caPem,
-                cert: conn.adminCertPem,
-                key: conn.adminKeyPem,
-                timeout: 60_000,
-                headers: body === undefined ? {} : { "content-type": contentType ?? "application/json", "content-length": Buffer.byteLength(body) },
-            },
-            (res) => {
-                let text = "";
-                res.setEncoding("utf8");
-                res.on("data", (c: string) => (text += c));
-                res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-            },
-        );
-        req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath}: timeout`)));
-        req.on("error", reject);
-        req.end(body);
-    });
+    return adminRequest(conn, method, urlPath, body, { agent, contentType, timeoutMs: 60_000 });
 }
 
 // Kind → plural and scope for every apiVersion the objects use (one discovery request each).

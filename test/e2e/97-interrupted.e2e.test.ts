@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { generateRegistry } from "../../bench/registry";
 import { MANAGED_BY, MANAGED_BY_LABEL, namespaceOf, PULUMI_PREVIEW_FLAGS, PULUMI_UP_FLAGS, RESOURCE_QUOTA_NAME } from "../../contract";
 import { loadRegistry } from "../../registry";
+import { alive } from "../support/processes";
 import { platformPrerequisites, startCluster, type Cluster } from "./support/cluster";
 import { adminClient, type AdminClient } from "./support/kube";
 import { createStack, pulumi, pulumiArgs, PROJECT_ROOT, runBounded, stackExport, type CliRun, type StackWorkspace } from "./support/stack";
@@ -136,15 +137,6 @@ function killTree(pid: number): number[] {
         }
     }
     return tree;
-}
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
 }
 
 /** Whether any process of the group is alive. */

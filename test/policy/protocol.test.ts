@@ -12,6 +12,7 @@ import { RULES } from "../../policy/rules";
 import { POLICY_TENANTS, writeRegistry } from "./registry";
 import { byName, CONFIG, shardConfig, shardWorld, tenantStack, world } from "./fixtures";
 import { clone, fixture, toEngine } from "./support";
+import { alive } from "../support/processes";
 
 const ROOT = path.resolve(__dirname, "../..");
 const PACK_DIR = path.join(ROOT, "policy");
@@ -20,15 +21,6 @@ const RB = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const secretReaderBinding = () => clone(byName(world(), "RoleBinding/acme-secret-reader")).props;
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
 
 // A throw-away pack next to the repository's node_modules (gitignored .tenancy/), so it resolves @pulumi/policy.
 function scratchPack(name: string, indexTs: string): string {

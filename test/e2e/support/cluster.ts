@@ -196,24 +196,36 @@ function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body
     });
 }
 
+/** How adminRequest sends: a string body goes as it is, anything else as JSON. */
+export interface AdminRequestOptions {
+    /** Content type of the body. @default "application/json" */
+    contentType?: string;
+    /** Connections to reuse (kept alive), e.g. for many requests in flight. */
+    agent?: https.Agent;
+    /** Milliseconds before the request is abandoned. @default 10000 */
+    timeoutMs?: number;
+}
+
 /** A request to the API server with the admin client certificate; resolves with the status and body text. */
 export function adminRequest(
     conn: Pick<Cluster, "server" | "caPem" | "adminCertPem" | "adminKeyPem">,
     method: string,
     urlPath: string,
     body?: unknown,
+    options: AdminRequestOptions = {},
 ): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-        const payload = body === undefined ? undefined : JSON.stringify(body);
+        const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
         const req = https.request(
             `${conn.server}${urlPath}`,
             {
                 method,
+                agent: options.agent,
                 ca: conn.caPem,
                 cert: conn.adminCertPem,
                 key: conn.adminKeyPem,
-                timeout: 10_000,
-                headers: payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {},
+                timeout: options.timeoutMs ?? 10_000,
+                headers: payload === undefined ? {} : { "content-type": options.contentType ?? "application/json", "content-length": Buffer.byteLength(payload) },
             },
             (res) => {
                 let text = "";
