@@ -176,9 +176,9 @@ function report(rows: Row[], failed: string[], partial: boolean): void {
         `declares two Secrets of each tenant fewer than the floor). The whole plan is \`tenancy plan\` with its defaults: above ` +
         `${DEFAULT_SHARD_SIZE} tenants it runs in shards (\`--shard-size\`). Peak RSS is the highest sum, polled every 50 ms, of the RSS of the ` +
         `processes alive at once (the plan, its recording children and its packs); the sum of every process's own peak is shown too, though ` +
-        `a plan in shards runs its short-lived children one after another. The one pass (\`--shard-size N\`) runs up to ${ONE_PASS_MAX.toLocaleString("en")} ` +
-        `tenants and the floor (one process recording every resource) up to ${FLOOR_MAX.toLocaleString("en")}: both need memory in proportion ` +
-        `to the registry. The one-tenant plan is \`--base HEAD\` with one tenant edited.${partial ? " (Sizes still running when this was written are missing.)" : ""}\n\n${table(rows)}\n${failed.map((f) => `${f}\n`).join("")}`;
+        `a plan in shards runs its short-lived children one after another. The one pass (\`--shard-size N\`) ` +
+        `${ONE_PASS_MAX > 0 ? `runs up to ${ONE_PASS_MAX.toLocaleString("en")} tenants` : "did not run (BENCH_ONE_PASS_MAX=0)"} and the floor (one process recording ` +
+        `every resource) up to ${FLOOR_MAX.toLocaleString("en")} tenants: both need memory in proportion to the registry. The one-tenant plan is \`--base HEAD\` with one tenant edited.${partial ? " (Sizes still running when this was written are missing.)" : ""}\n\n${table(rows)}\n${failed.map((f) => `${f}\n`).join("")}`;
     if (!partial) process.stdout.write(`${text}\n`);
     if (process.argv.includes("--write")) writeSection(path.join(ROOT, "BENCHMARKS.md"), "plan", text);
 }
