@@ -2,9 +2,8 @@ import * as path from "node:path";
 import { PACKAGE_ROOT } from "../package-root";
 // Not the engine's index: it loads the recording side, whose Pulumi SDK (about 0.8 s to load) only the recording child needs.
 import type { PolicyDiagnostic, PolicyHost } from "../engine/analyzer-types";
-import { engineResources } from "../engine/engine-resources";
+import { engineResource, engineResources } from "../engine/engine-resources";
 import { startPolicyPack } from "../engine/policy-host";
-import { engineResource } from "../engine/engine-resources";
 import type { RecordedResource } from "../engine/types";
 import { cachedPack, compiledPack } from "./pack-cache";
 import { packConfig, type PackSettings } from "./pack-config";
