@@ -104,10 +104,17 @@ export async function planSharded(inputs: ShardedPlanInputs): Promise<ShardedOut
     for (const registry of [inputs.head.registry, inputs.base?.registry]) {
         for (const { tenant } of registry?.entries ?? []) if (!shardOfId.has(tenant.id)) shardOfId.set(tenant.id, planShardOf(tenant.id, sharding.count));
     }
-    const ids = (registry: Registry, index: number) => new Set(registry.entries.map((e) => e.tenant.id).filter((id) => inputs.planned.has(id) && shardOfId.get(id) === index));
+    // Each shard's planned ids, grouped in one pass over each registry (not one pass per shard).
+    const byShard = (registry: Registry) => {
+        const groups = Array.from({ length: sharding.count }, () => new Set<string>());
+        for (const { tenant } of registry.entries) if (inputs.planned.has(tenant.id)) groups[shardOfId.get(tenant.id)!].add(tenant.id);
+        return groups;
+    };
+    const headIds = byShard(inputs.head.registry);
+    const baseIds = inputs.base ? byShard(inputs.base.registry) : undefined;
     // Every pipeline's pack starts at once: their starts overlap each other and the first recording.
     const packs: EarlyPack[] = [inputs.pack];
-    for (let i = 1; i < sharding.pipelines; i++) packs.push(await spawnPlanPack(inputs.packDir));
+    for (let i = 1; i < sharding.pipelines; i++) packs.push(spawnPlanPack(inputs.packDir));
     const hosts: PolicyHost[] = [];
     let kept: PolicyHost | undefined;
     let failure: { error: unknown } | undefined;
@@ -127,8 +134,8 @@ export async function planSharded(inputs: ShardedPlanInputs): Promise<ShardedOut
         );
         try {
             for (let index = queue.shift(); index !== undefined && !failure; index = queue.shift()) {
-                const head = ids(inputs.head.registry, index);
-                const base = inputs.base ? ids(inputs.base.registry, index) : undefined;
+                const head = headIds[index];
+                const base = baseIds?.[index];
                 progress.step(`tenancy plan: planning shard ${index + 1} of ${sharding.count} (${head.size} tenant${head.size === 1 ? "" : "s"})…`);
                 const settings: PackSettings = { ...inputs.settings, shard: { index, count: sharding.count }, ...inputs.pins };
                 const configured = starting.then((host) => configurePlanPack(host, settings));
