@@ -10,8 +10,9 @@
  *   end (in 3.248 it needs no PULUMI_EXPERIMENTAL). An update that is killed records nothing it did;
  *   the rerun server-side applies every object again, adopting the ones already there (the
  *   kill-and-rerun e2e tests prove it converges, deletes nothing and keeps protection).
- * - PULUMI_NODEJS_TRANSPILE_ONLY: honoured by @pulumi/pulumi's cmd/run (ts-node transpileOnly): the
- *   program is type-checked by `npm test` (tsc) before it can merge, so each run only transpiles it.
+ * - PULUMI_NODEJS_TRANSPILE_ONLY: when dist/ is stale, infra/main.js (Pulumi.yaml's main) runs
+ *   infra/index.ts through ts-node with transpileOnly, as @pulumi/pulumi's cmd/run would: the program
+ *   is type-checked by `npm test` (tsc) before it can merge. A current dist/ is run compiled.
  * - PULUMI_SKIP_UPDATE_CHECK: no request for the newest CLI version on every run; the version is pinned.
  */
 export const PULUMI_RUN_ENV: Readonly<Record<string, string>> = Object.freeze({

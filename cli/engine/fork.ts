@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { treeOrder, type RecordEvent } from "./monitor";
 import type { RecordedResource } from "./types";
 import type { ParsedTenants } from "../../registry/load";
+import { PACKAGE_ROOT } from "../package-root";
 
 /** What the parent sends the recording child. */
 export interface ChildRequest {
@@ -70,6 +71,9 @@ export class RecordError extends Error {
  */
 const CHILD_ENTRY = path.join(__dirname, __filename.endsWith(".js") ? "child.js" : "child.ts");
 
+/** Preloaded by every child: the SDK's closure serializer and code-path walker load only if called. */
+const SDK_DEFERRAL = path.join(PACKAGE_ROOT, "bin", "sdk-deferral-preload.js");
+
 /**
  * Records one program run in a fresh child process (tsx loads the TypeScript), so one CLI
  * invocation can record several runs (`--base`) and a failing program cannot leave state behind.
@@ -79,7 +83,13 @@ export function recordInChild(options: ForkOptions): Promise<RecordedResource[]>
     return new Promise((resolve, reject) => {
         const child = fork(CHILD_ENTRY, [], {
             cwd: options.cwd,
-            execArgv: [heapLimit(), ...profilingArgs(), ...(CHILD_ENTRY.endsWith(".ts") || options.typescript !== false ? ["--require", require.resolve("tsx/cjs")] : [])],
+            execArgv: [
+                heapLimit(),
+                ...profilingArgs(),
+                "--require",
+                SDK_DEFERRAL,
+                ...(CHILD_ENTRY.endsWith(".ts") || options.typescript !== false ? ["--require", require.resolve("tsx/cjs")] : []),
+            ],
             stdio: ["ignore", "pipe", "pipe", "pipe", "ipc"],
             // The program reads config through the runtime, not the environment; clear any inherited
             // PULUMI_* so that a developer's shell cannot change what is planned.

@@ -10,6 +10,8 @@ const RUN_POLICY_PACK = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
 // A file of the project, not of /tmp: nothing predictable to pre-create or race for. Its source
 // location, also when the CLI runs compiled from dist/ (the build does not copy .js files).
 const WATCHDOG = path.join(PACKAGE_ROOT, "cli", "engine", "watchdog.js");
+// The SDK's closure serializer and code-path walker load only if called (bin/sdk-deferral.js).
+const SDK_DEFERRAL = path.join(PACKAGE_ROOT, "bin", "sdk-deferral-preload.js");
 
 /** A started pack process and what it has written so far. */
 export interface PackProcess {
@@ -23,7 +25,7 @@ export interface PackProcess {
 
 /**
  * Spawns `node run-policy-pack <engine-address> <pack-dir>` in the pack's directory, with the
- * watchdog preloaded; the only addition to the CLI's command line.
+ * watchdog and the SDK's module deferral preloaded; the only additions to the CLI's command line.
  */
 export function spawnPack(packDir: string, engineAddress: string): PackProcess {
     let child: ChildProcess;
@@ -31,7 +33,7 @@ export function spawnPack(packDir: string, engineAddress: string): PackProcess {
         // run-policy-pack only checks that <engine-address> is there and then drops it (argv.shift());
         // the SDK's log module finds the engine through PULUMI_NODEJS_ENGINE, so both point at our sink.
         // Without it, the runner's own log.error (e.g. a type error) would go to stderr instead.
-        child = spawn(process.execPath, [...profilingArgs(), "--require", WATCHDOG, RUN_POLICY_PACK, engineAddress, packDir], {
+        child = spawn(process.execPath, [...profilingArgs(), "--require", WATCHDOG, "--require", SDK_DEFERRAL, RUN_POLICY_PACK, engineAddress, packDir], {
             cwd: packDir,
             stdio: ["ignore", "pipe", "pipe"],
             env: { ...process.env, PULUMI_NODEJS_ENGINE: engineAddress, TENANCY_POLICY_HOST_PID: String(process.pid) },

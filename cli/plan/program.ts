@@ -15,11 +15,14 @@ export interface RecordedProgram {
 }
 
 /**
- * The project's own program compiled in dist/infra when that build is of the current sources (as
- * the pack's dist/policy), so that no recording child loads TypeScript; any other program as given.
+ * The project's own program (Pulumi.yaml's main, infra/main.js, or infra/index.ts itself) compiled in
+ * dist/infra when that build is of the current sources (as the pack's dist/policy), so that no
+ * recording child loads TypeScript, else infra/index.ts through tsx; any other program as given.
  */
 export function recordedProgram(programFile: string, root: string = PACKAGE_ROOT): RecordedProgram {
-    const own = fs.realpathSync(programFile) === fs.realpathSync(path.join(root, "infra", "index.ts"));
-    const compiled = own ? compiledProgram(root) : undefined;
-    return compiled ? { file: compiled, typescript: false } : { file: programFile, typescript: !/\.[cm]?js$/.test(programFile) };
+    const infra = path.join(fs.realpathSync(root), "infra");
+    const own = [path.join(infra, "main.js"), path.join(infra, "index.ts")].includes(fs.realpathSync(programFile));
+    if (!own) return { file: programFile, typescript: !/\.[cm]?js$/.test(programFile) };
+    const compiled = compiledProgram(root);
+    return compiled ? { file: compiled, typescript: false } : { file: path.join(root, "infra", "index.ts"), typescript: true };
 }

@@ -51,7 +51,7 @@ function markdownSection(report: PlanReport): string[] {
 
 beforeAll(() => {
     fs.mkdirSync(tenants);
-    fs.writeFileSync(path.join(repo, "Pulumi.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace("main: infra/index.ts", `main: ${path.join(ROOT, "infra", "index.ts")}`));
+    fs.writeFileSync(path.join(repo, "Pulumi.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace("main: infra/main.js", `main: ${path.join(ROOT, "infra", "main.js")}`));
     fs.writeFileSync(stackFile, STACK);
     fs.copyFileSync(path.join(LIVE_REGISTRY, "plans.yaml"), path.join(tenants, "plans.yaml"));
     for (const name of ["acme.yaml", "globex.yaml", "initech.yaml"]) write(name, EXAMPLE_TENANTS[name]);

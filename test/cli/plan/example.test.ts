@@ -25,8 +25,8 @@ let run2: { code: number; stdout: string; stderr: string };
 let run3: CliRun;
 
 beforeAll(async () => {
-    const main = path.join(ROOT, "infra", "index.ts");
-    fs.writeFileSync(path.join(project, "Pulumi.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace("main: infra/index.ts", `main: ${main}`));
+    const main = path.join(ROOT, "infra", "main.js");
+    fs.writeFileSync(path.join(project, "Pulumi.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace("main: infra/main.js", `main: ${main}`));
     fs.writeFileSync(path.join(project, "Pulumi.ci.yaml"), [
         "config:",
         "  tenancy:natsMasterKey:",

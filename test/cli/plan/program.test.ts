@@ -11,12 +11,13 @@ const { sourceDigest, DIGEST_FILE } = require("../../../bin/build-state") as { s
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
 
-// A project with infra/index.ts and its compiled copy, built from the sources as they are.
+// A project with infra/main.js, infra/index.ts and its compiled copy, built from the sources as they are.
 function builtProject(): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-program-"));
     roots.push(root);
     fs.mkdirSync(path.join(root, "infra"));
     fs.mkdirSync(path.join(root, "dist", "infra"), { recursive: true });
+    fs.writeFileSync(path.join(root, "infra", "main.js"), "module.exports = {};\n");
     fs.writeFileSync(path.join(root, "infra", "index.ts"), "export const a = 1;\n");
     fs.writeFileSync(path.join(root, "dist", "infra", "index.js"), "exports.a = 1;\n");
     fs.writeFileSync(path.join(root, DIGEST_FILE), `${sourceDigest(root)}\n`);
@@ -29,10 +30,17 @@ describe("recordedProgram", () => {
         expect(recordedProgram(path.join(root, "infra", "index.ts"), root)).toEqual({ file: path.join(root, "dist", "infra", "index.js"), typescript: false });
     });
 
-    it("records the TypeScript once a source changed since the build", () => {
+    it("records the compiled copy for Pulumi.yaml's main, infra/main.js, too", () => {
+        const root = builtProject();
+        expect(recordedProgram(path.join(root, "infra", "main.js"), root)).toEqual({ file: path.join(root, "dist", "infra", "index.js"), typescript: false });
+    });
+
+    it("records infra/index.ts through tsx once a source changed since the build, whichever entry was given", () => {
         const root = builtProject();
         fs.writeFileSync(path.join(root, "infra", "index.ts"), "export const a = 2;\n");
-        expect(recordedProgram(path.join(root, "infra", "index.ts"), root)).toEqual({ file: path.join(root, "infra", "index.ts"), typescript: true });
+        for (const entry of ["index.ts", "main.js"]) {
+            expect(recordedProgram(path.join(root, "infra", entry), root)).toEqual({ file: path.join(root, "infra", "index.ts"), typescript: true });
+        }
     });
 
     it("records any other program as given, through tsx unless it is JavaScript", () => {

@@ -24,8 +24,8 @@ const objects = (dir: string, stack: string) => rows(dir).filter((r) => r.custom
 /** A project of its own whose stack files are the given config blocks, planning `tenantsDir`. */
 function project(stacks: Record<string, string[]>): string {
     const dir = tempDir("scope-project");
-    const main = path.join(ROOT, "infra", "index.ts");
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace("main: infra/index.ts", `main: ${main}`));
+    const main = path.join(ROOT, "infra", "main.js");
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace("main: infra/main.js", `main: ${main}`));
     for (const [stack, lines] of Object.entries(stacks)) fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), ["config:", ...lines, ""].join("\n"));
     return dir;
 }

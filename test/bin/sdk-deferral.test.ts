@@ -1,0 +1,86 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(__dirname, "../..");
+const DEFERRAL = path.join(ROOT, "bin", "sdk-deferral.js");
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function tempDir(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-sdk-deferral-"));
+    dirs.push(dir);
+    return dir;
+}
+
+/** Runs `script` in a fresh node (its own module cache) in `cwd`, and parses the JSON it prints last. */
+function inNode(script: string, cwd = ROOT): unknown {
+    const run = spawnSync(process.execPath, ["-e", script], { cwd, encoding: "utf8", timeout: 120_000 });
+    if (run.status !== 0) throw new Error(`node exited ${run.status}: ${run.stderr}`);
+    return JSON.parse(run.stdout.trim().split("\n").pop()!);
+}
+
+const LOADED = `(name) => Object.keys(require.cache).some((k) => k.includes("/node_modules/" + name + "/"))`;
+
+describe("deferUnusedSdkModules", () => {
+    it("keeps TypeScript and @npmcli/arborist out of a process that requires @pulumi/pulumi, and loads them on the first call", () => {
+        // A project of its own without dependencies, so that computeCodePaths has little to walk.
+        const cwd = tempDir();
+        fs.writeFileSync(path.join(cwd, "package.json"), JSON.stringify({ name: "p", version: "1.0.0" }));
+        const sdk = path.join(ROOT, "node_modules", "@pulumi", "pulumi");
+        const result = inNode(
+            `const loaded = ${LOADED};
+             const deferred = require(${JSON.stringify(DEFERRAL)}).deferUnusedSdkModules(${JSON.stringify(ROOT)});
+             const pulumi = require(${JSON.stringify(sdk)});
+             const before = { typescript: loaded("typescript"), arborist: loaded("@npmcli/arborist") };
+             (async () => {
+                 const serialized = await pulumi.runtime.serializeFunction(() => 6 * 7);
+                 const afterSerialize = loaded("typescript");
+                 const paths = await pulumi.runtime.computeCodePaths({});
+                 console.log(JSON.stringify({ deferred, before, afterSerialize, returns42: serialized.text.includes("6 * 7"), codePaths: paths instanceof Map, arborist: loaded("@npmcli/arborist") }));
+             })();`,
+            cwd,
+        );
+        expect(result).toEqual({ deferred: true, before: { typescript: false, arborist: false }, afterSerialize: true, returns42: true, codePaths: true, arborist: true });
+    });
+
+    it("defers them in a process started with --require bin/sdk-deferral-preload.js (recording children, the plan's pack)", () => {
+        const run = spawnSync(process.execPath, ["--require", path.join(ROOT, "bin", "sdk-deferral-preload.js"), "-e", `require("@pulumi/pulumi"); console.log(JSON.stringify((${LOADED})("typescript")))`], {
+            cwd: ROOT,
+            encoding: "utf8",
+            timeout: 120_000,
+        });
+        expect({ code: run.status, typescript: run.stdout.trim() }).toEqual({ code: 0, typescript: "false" });
+    });
+
+    it("changes nothing when the SDK's runtime is loaded already", () => {
+        const result = inNode(
+            `require("@pulumi/pulumi");
+             const deferred = require(${JSON.stringify(DEFERRAL)}).deferUnusedSdkModules(${JSON.stringify(ROOT)});
+             console.log(JSON.stringify({ deferred, typescript: (${LOADED})("typescript") }));`,
+        );
+        expect(result).toEqual({ deferred: false, typescript: true });
+    });
+
+    it("changes nothing for an SDK whose runtime reads anything else from those modules", () => {
+        const runtimeIndex = fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", "pulumi", "runtime", "index.js"), "utf8");
+        const sdkWith = (source: string) => {
+            const dir = tempDir();
+            const sdk = path.join(dir, "node_modules", "@pulumi", "pulumi");
+            fs.mkdirSync(path.join(sdk, "runtime"), { recursive: true });
+            fs.writeFileSync(path.join(sdk, "package.json"), JSON.stringify({ name: "@pulumi/pulumi", version: "0.0.0" }));
+            fs.writeFileSync(path.join(sdk, "runtime", "index.js"), source);
+            return dir;
+        };
+        const deferred = (dir: string) => inNode(`console.log(JSON.stringify(require(${JSON.stringify(DEFERRAL)}).deferUnusedSdkModules(${JSON.stringify(dir)})))`);
+        expect(deferred(sdkWith(runtimeIndex))).toBe(true);
+        const readsMore = runtimeIndex.replace("exports.computeCodePaths = codePaths_1.computeCodePaths;", "$&\nexports.other = codePaths_1.other;");
+        expect(readsMore).not.toBe(runtimeIndex);
+        expect(deferred(sdkWith(readsMore))).toBe(false);
+        const requiredTwice = `${runtimeIndex}\nrequire("./closure/serializeClosure");\n`;
+        expect(deferred(sdkWith(requiredTwice))).toBe(false);
+        expect(deferred(sdkWith(runtimeIndex.replace('var codePaths_1 = require("./closure/codePaths");', 'const codePaths_1 = __importStar(require("./closure/codePaths"));')))).toBe(false);
+    });
+});
