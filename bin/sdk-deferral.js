@@ -48,12 +48,13 @@ function deferUnusedSdkModules(fromDir) {
     }
     const load = Module._load;
     const pending = new Set(Object.keys(DEFERRED));
-    Module._load = function (request, parent, isMain) {
+    Module._load = function deferring(request, parent, isMain) {
         const names = parent && parent.filename === runtimeIndex ? DEFERRED[request] : undefined;
         if (!names) return load.apply(this, arguments);
-        // runtime/index.js loads once: after it took both stand-ins, loading is Node's own again.
+        // runtime/index.js loads once: after it took both stand-ins, loading is as before (unless a
+        // later hook wrapped this one: removing it would remove that hook too).
         pending.delete(request);
-        if (pending.size === 0) Module._load = load;
+        if (pending.size === 0 && Module._load === deferring) Module._load = load;
         let loaded;
         const real = () => (loaded ??= load.call(this, request, parent, isMain));
         return Object.fromEntries(names.map((name) => [name, (...args) => real()[name](...args)]));
