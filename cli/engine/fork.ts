@@ -71,8 +71,11 @@ export class RecordError extends Error {
  */
 const CHILD_ENTRY = path.join(__dirname, __filename.endsWith(".js") ? "child.js" : "child.ts");
 
-/** Preloaded by every child: the SDK's closure serializer and code-path walker load only if called. */
-const SDK_DEFERRAL = path.join(PACKAGE_ROOT, "bin", "sdk-deferral-preload.js");
+/**
+ * Preloaded by every recording child and by the plan's pack: the SDK's closure serializer and
+ * code-path walker load only if called (bin/sdk-deferral.js).
+ */
+export const SDK_DEFERRAL = path.join(PACKAGE_ROOT, "bin", "sdk-deferral-preload.js");
 
 /**
  * Records one program run in a fresh child process (tsx loads the TypeScript), so one CLI

@@ -3,15 +3,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { PolicyHostError } from "./analyzer-types";
-import { profilingArgs } from "./fork";
+import { profilingArgs, SDK_DEFERRAL } from "./fork";
 import { PACKAGE_ROOT } from "../package-root";
 
 const RUN_POLICY_PACK = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
 // A file of the project, not of /tmp: nothing predictable to pre-create or race for. Its source
 // location, also when the CLI runs compiled from dist/ (the build does not copy .js files).
 const WATCHDOG = path.join(PACKAGE_ROOT, "cli", "engine", "watchdog.js");
-// The SDK's closure serializer and code-path walker load only if called (bin/sdk-deferral.js).
-const SDK_DEFERRAL = path.join(PACKAGE_ROOT, "bin", "sdk-deferral-preload.js");
 
 /** A started pack process and what it has written so far. */
 export interface PackProcess {
