@@ -9,6 +9,10 @@ const fs = require("node:fs");
 const Module = require("node:module");
 const path = require("node:path");
 
+// The runtime/index.js files this process hooks already, shared by every copy of this file that
+// loads (a plan's pack is preloaded with the CLI's copy, then runs its own project's).
+const HOOKED = Symbol.for("tenancy.sdkDeferral.hooked");
+
 /** What runtime/index.js reads from each deferred module (pinned @pulumi/pulumi 3.248). */
 const DEFERRED = {
     "./closure/codePaths": ["computeCodePaths"],
@@ -30,7 +34,7 @@ function namesRead(source, request) {
 /**
  * Makes the @pulumi/pulumi that `fromDir` resolves load its closure serializer and code-path walker
  * on first call instead of at require time. Changes nothing (returns false) when that SDK's
- * runtime/index.js is loaded already, or reads anything from them but the functions above (another
+ * runtime/index.js is loaded or hooked already, or reads anything from them but the functions above (another
  * SDK version): there every module loads as usual.
  */
 function deferUnusedSdkModules(fromDir) {
@@ -38,7 +42,7 @@ function deferUnusedSdkModules(fromDir) {
     try {
         const sdkRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [fromDir] }));
         runtimeIndex = path.join(sdkRoot, "runtime", "index.js");
-        if (require.cache[runtimeIndex]) return false;
+        if (require.cache[runtimeIndex] || Module[HOOKED]?.has(runtimeIndex)) return false;
         const source = fs.readFileSync(runtimeIndex, "utf8");
         for (const [request, names] of Object.entries(DEFERRED)) {
             if (JSON.stringify(namesRead(source, request)) !== JSON.stringify([...names].sort())) return false;
@@ -46,6 +50,7 @@ function deferUnusedSdkModules(fromDir) {
     } catch {
         return false;
     }
+    (Module[HOOKED] ??= new Set()).add(runtimeIndex);
     const load = Module._load;
     const pending = new Set(Object.keys(DEFERRED));
     Module._load = function deferring(request, parent, isMain) {

@@ -6,9 +6,11 @@
 const path = require("node:path");
 const { compiledProgram } = require("../bin/build-state");
 const { deferUnusedSdkModules } = require("../bin/sdk-deferral");
+const { skipUnreadSdkDiagnostics } = require("../bin/sdk-diagnostics");
 
 const root = path.resolve(__dirname, "..");
 deferUnusedSdkModules(root);
+skipUnreadSdkDiagnostics(root);
 const compiled = compiledProgram(root);
 if (compiled) {
     // dist/ has no source maps (tsconfig.build.json), so the source-map-support that the SDK's runner

@@ -1,5 +1,7 @@
 // The pack's entry point: the Pulumi CLI (or cli/engine/policy-host.ts) runs this file through
 // run-policy-pack. Constructing the PolicyPack starts its gRPC server, so nothing else may import it.
+// First: it must run before anything loads @pulumi/pulumi.
+import "./defer-sdk-modules";
 import { PolicyPack } from "@pulumi/policy";
 import { PACK_NAME, RULES } from "./rules";
 

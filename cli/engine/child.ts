@@ -5,12 +5,14 @@
  * corrupt the result.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import * as v8 from "node:v8";
 import * as pulumi from "@pulumi/pulumi";
 import { ProgramError, recordProgram } from "./record";
 import { RESULTS_FD, type ChildEvents, type ChildRequest, type ChildResponse } from "./fork";
 import type { RecordEvent } from "./monitor";
 import { shareParsedTenants } from "../../registry/load";
+import { PACKAGE_ROOT } from "../package-root";
 
 // One frame: its length (4 bytes, little-endian), then the message serialized as IPC's "advanced"
 // mode does. Written synchronously: the SDK keeps this process's event loop busy for seconds at a
@@ -76,30 +78,19 @@ process.once("message", (request: ChildRequest) => {
     );
 });
 
-// Internal SDK modules, patched in this child only (the runtime's functions are looked up on the
-// module object at every call).
+// bin/sdk-diagnostics.js is plain JavaScript, shared with infra/main.js (the program `pulumi up` runs).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> };
+const { skipUnreadSdkDiagnostics } = require(path.join(PACKAGE_ROOT, "bin", "sdk-diagnostics")) as { skipUnreadSdkDiagnostics(fromDir: string): unknown };
 
 /**
  * The SDK formats two stack traces per resource that nothing here reads: every promise it tracks
- * for leak reports gets one (printed only under PULUMI_DEBUG_PROMISE_LEAKS, which the child's
- * environment never has), and every resource gets the whole stack, unbounded, parsed into a source
- * position for the engine (which the recording does not record). Both took a quarter of a
- * recording's CPU and their strings much of its garbage. The leak tracking itself stays; errors
- * still carry their stacks (describe() reads them).
+ * for leak reports gets one (bin/sdk-diagnostics.js skips it, as in `pulumi up`), and every
+ * resource gets the whole stack, unbounded, parsed into a source position for the engine (which
+ * the recording does not record; `pulumi up` keeps it). Both took a quarter of a recording's CPU
+ * and their strings much of its garbage. Errors still carry their stacks (describe() reads them).
  */
 function withoutUnusedStackTraces(): void {
-    const track = debuggable.debuggablePromise;
-    debuggable.debuggablePromise = (p, ctx) => {
-        const limit = Error.stackTraceLimit;
-        Error.stackTraceLimit = 0;
-        try {
-            return track(p, ctx);
-        } finally {
-            Error.stackTraceLimit = limit;
-        }
-    };
+    skipUnreadSdkDiagnostics(__dirname);
     (pulumi.Resource as unknown as { callsites: () => unknown[] }).callsites = () => [];
 }
 

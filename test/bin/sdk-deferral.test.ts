@@ -55,6 +55,19 @@ describe("deferUnusedSdkModules", () => {
         expect({ code: run.status, typescript: run.stdout.trim() }).toEqual({ code: 0, typescript: "false" });
     });
 
+    it("hooks an SDK once, however many copies of this file ask (a plan's preloaded pack runs the project's own), and unhooks once it is loaded", () => {
+        const copy = path.join(tempDir(), "sdk-deferral.js");
+        fs.copyFileSync(DEFERRAL, copy);
+        const result = inNode(
+            `const Module = require("node:module");
+             const original = Module._load;
+             const calls = [${JSON.stringify(DEFERRAL)}, ${JSON.stringify(DEFERRAL)}, ${JSON.stringify(copy)}].map((file) => require(file).deferUnusedSdkModules(${JSON.stringify(ROOT)}));
+             require("@pulumi/pulumi");
+             console.log(JSON.stringify({ calls, typescript: (${LOADED})("typescript"), unhooked: Module._load === original }));`,
+        );
+        expect(result).toEqual({ calls: [true, false, false], typescript: false, unhooked: true });
+    });
+
     it("changes nothing when the SDK's runtime is loaded already", () => {
         const result = inNode(
             `require("@pulumi/pulumi");

@@ -1,8 +1,10 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import type { EngineLog } from "../../cli/engine/analyzer-types";
+import { startEngine } from "../../cli/engine/engine-service";
 
 // bin/build-state.js is plain JavaScript: the digest a build records.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -20,14 +22,14 @@ const REPORT = `{ mapped: typeof Error.prepareStackTrace, typescriptLoaded: Obje
  * A project holding the real infra/main.js and bin/ helpers, an infra/index.ts and a dist/infra/index.js
  * that each say which one ran, a build digest of the sources as they are, and the repository's node_modules.
  */
-function project(): string {
+function project(program = `"use strict";\nrequire("@pulumi/pulumi");\nexports.report = { ran: "dist/infra/index.js", ...${REPORT} };\n`): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-main-"));
     roots.push(root);
     for (const dir of ["bin", "infra", path.join("dist", "infra")]) fs.mkdirSync(path.join(root, dir), { recursive: true });
-    for (const file of ["bin/build-state.js", "bin/sdk-deferral.js", "infra/main.js", "tsconfig.json"]) fs.copyFileSync(path.join(ROOT, file), path.join(root, file));
+    for (const file of ["bin/build-state.js", "bin/sdk-deferral.js", "bin/sdk-diagnostics.js", "infra/main.js", "tsconfig.json"]) fs.copyFileSync(path.join(ROOT, file), path.join(root, file));
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
     fs.writeFileSync(path.join(root, "infra", "index.ts"), `import "@pulumi/pulumi";\nconst ran: string = "infra/index.ts";\nexport const report = { ran, ...${REPORT} };\n`);
-    fs.writeFileSync(path.join(root, "dist", "infra", "index.js"), `"use strict";\nrequire("@pulumi/pulumi");\nexports.report = { ran: "dist/infra/index.js", ...${REPORT} };\n`);
+    fs.writeFileSync(path.join(root, "dist", "infra", "index.js"), program);
     fs.writeFileSync(path.join(root, DIGEST_FILE), `${sourceDigest(root)}\n`);
     return root;
 }
@@ -61,4 +63,35 @@ describe("infra/main.js, the entry Pulumi.yaml names", () => {
         expect(checked.stderr).toContain(`index.ts(1,7): error TS2322: Type 'string' is not assignable to type 'number'.`);
         expect(runMain(root, { PULUMI_NODEJS_TRANSPILE_ONLY: "true" })).toEqual({ code: 0, report: { ran: "infra/index.ts" }, stderr: "" });
     });
+
+    it("sends the engine none of the SDK's debug lines unless TENANCY_SDK_DEBUG=true, and traces no tracked promise's stack unless PULUMI_DEBUG_PROMISE_LEAKS is set", async () => {
+        // A program that logs through the SDK to a real Engine service, and reports the stack its leak tracker kept for a promise.
+        const root = project(`"use strict";
+const pulumi = require("@pulumi/pulumi");
+const { debuggablePromise } = require("@pulumi/pulumi/runtime/debuggable");
+const tracked = Promise.resolve();
+exports.report = Promise.all([pulumi.log.debug("a debug line"), pulumi.log.info("an info line"), debuggablePromise(tracked, "tracked")]).then(() => ({ traced: String(tracked._debugStackTrace).includes("\\n    at ") }));
+`);
+        const logs: EngineLog[] = [];
+        const engine = await startEngine(logs);
+        const run = async (env: Record<string, string>) => {
+            logs.length = 0;
+            const script = `require("source-map-support/register"); require("./infra/main.js").report.then((r) => { console.log(JSON.stringify(r)); process.exit(0); });`;
+            const environment: NodeJS.ProcessEnv = { ...process.env, PULUMI_NODEJS_ENGINE: engine.address, ...env };
+            for (const name of ["TENANCY_SDK_DEBUG", "PULUMI_DEBUG_PROMISE_LEAKS"]) if (!(name in env)) delete environment[name];
+            const child = spawn(process.execPath, ["-e", script], { cwd: root, env: environment, stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
+            child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+            const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+            return { code, report: code === 0 ? JSON.parse(stdout) : stderr, logs: logs.map((l) => `${l.severity}: ${l.message}`) };
+        };
+        try {
+            expect(await run({})).toEqual({ code: 0, report: { traced: false }, logs: ["info: an info line"] });
+            expect(await run({ TENANCY_SDK_DEBUG: "true", PULUMI_DEBUG_PROMISE_LEAKS: "1" })).toEqual({ code: 0, report: { traced: true }, logs: ["debug: a debug line", "info: an info line"] });
+        } finally {
+            engine.server.forceShutdown();
+        }
+    }, 60_000);
 });
