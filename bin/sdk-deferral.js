@@ -1,23 +1,29 @@
 "use strict";
-// The Pulumi Node.js SDK's `runtime` module loads its closure serializer (which loads TypeScript)
-// and its code-path walker (which loads @npmcli/arborist, pacote and sigstore) up front: about 480
-// modules and 0.6–0.9 s of every process that requires @pulumi/pulumi, for two functions this
-// project never calls (they package functions for dynamic providers and cloud functions). Each
-// `pulumi up` starts the program twice (preview, update) and a plan starts a recording child per
-// shard, so the program's entry and the recording child load those two modules only when called.
+// The Pulumi Node.js SDK loads, for every process that requires @pulumi/pulumi, modules this
+// project never uses:
+// - `runtime/index.js` loads its closure serializer (which loads TypeScript) and its code-path
+//   walker (which loads @npmcli/arborist, pacote and sigstore): about 480 modules and 0.4–0.9 s,
+//   for two functions that package functions for dynamic providers and cloud functions;
+// - `index.js` loads the Automation API (`pulumi.automation`, about 60 ms), which drives the CLI
+//   from a program and has no use inside one.
+// Each `pulumi up` starts the program and the pack twice (preview, update) and a plan starts a
+// recording child per shard, so these processes load those modules only when they are used.
 const fs = require("node:fs");
 const Module = require("node:module");
 const path = require("node:path");
 
-// The runtime/index.js files this process hooks already, shared by every copy of this file that
-// loads (a plan's pack is preloaded with the CLI's copy, then runs its own project's).
+// The SDK files this process hooks already, shared by every copy of this file that loads (a plan's
+// pack is preloaded with the CLI's copy, then runs its own project's).
 const HOOKED = Symbol.for("tenancy.sdkDeferral.hooked");
 
-/** What runtime/index.js reads from each deferred module (pinned @pulumi/pulumi 3.248). */
-const DEFERRED = {
+/** What runtime/index.js reads from each module whose functions it gets stand-ins for (pinned @pulumi/pulumi 3.248). */
+const STAND_INS = {
     "./closure/codePaths": ["computeCodePaths"],
     "./closure/serializeClosure": ["serializeFunction", "serializeFunctionAsync"],
 };
+
+/** The lines by which index.js loads and exports the Automation API, its only uses of the name. */
+const AUTOMATION_LINES = ['const automation = __importStar(require("./automation"));', "exports.automation = automation;"];
 
 /**
  * The names runtime/index.js reads from `request`, or undefined when it does not bind the module
@@ -31,38 +37,85 @@ function namesRead(source, request) {
     return [...new Set([...source.matchAll(new RegExp(`\\b${binding[1]}\\.(\\w+)`, "g"))].map((m) => m[1]))].sort();
 }
 
+/** True when runtime/index.js reads from the two modules exactly the functions above. */
+function standInsFit(source) {
+    return Object.entries(STAND_INS).every(([request, names]) => JSON.stringify(namesRead(source, request)) === JSON.stringify([...names].sort()));
+}
+
+/** True when index.js uses `automation` only in the two lines above (4 occurrences of the word). */
+function automationFits(source) {
+    return AUTOMATION_LINES.every((line) => source.split(line).length === 2) && (source.match(/\bautomation\b/g) ?? []).length === 4;
+}
+
 /**
- * Makes the @pulumi/pulumi that `fromDir` resolves load its closure serializer and code-path walker
- * on first call instead of at require time. Changes nothing (returns false) when that SDK's
- * runtime/index.js is loaded or hooked already, or reads anything from them but the functions above (another
- * SDK version): there every module loads as usual.
+ * A module namespace that loads the module behind it on first use. __importStar returns it as it
+ * is, since it answers `__esModule` without loading.
+ */
+function lazyNamespace(real) {
+    return new Proxy(
+        Object.defineProperty({}, "__esModule", { value: true, configurable: true }),
+        {
+            get: (target, key) => (key === "__esModule" ? true : real()[key]),
+            has: (target, key) => key in real(),
+            ownKeys: () => [...new Set(["__esModule", ...Reflect.ownKeys(real())])],
+            getOwnPropertyDescriptor: (target, key) => {
+                if (key === "__esModule") return Reflect.getOwnPropertyDescriptor(target, key);
+                const descriptor = Reflect.getOwnPropertyDescriptor(real(), key);
+                return descriptor && { ...descriptor, configurable: true };
+            },
+        },
+    );
+}
+
+/**
+ * Makes the @pulumi/pulumi that `fromDir` resolves load the modules above on first use instead of
+ * at require time. Each SDK file is hooked only when it is not loaded or hooked already and reads
+ * from those modules exactly what is stood in for (else, another SDK version, it loads them as
+ * usual). Returns whether anything was hooked.
  */
 function deferUnusedSdkModules(fromDir) {
-    let runtimeIndex;
+    const hooked = (Module[HOOKED] ??= new Set());
+    // SDK file -> { request: the names of its stand-in functions, or "namespace" }
+    const deferred = new Map();
+    let sdkRoot;
     try {
-        const sdkRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [fromDir] }));
-        runtimeIndex = path.join(sdkRoot, "runtime", "index.js");
-        if (require.cache[runtimeIndex] || Module[HOOKED]?.has(runtimeIndex)) return false;
-        const source = fs.readFileSync(runtimeIndex, "utf8");
-        for (const [request, names] of Object.entries(DEFERRED)) {
-            if (JSON.stringify(namesRead(source, request)) !== JSON.stringify([...names].sort())) return false;
-        }
+        sdkRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [fromDir] }));
     } catch {
         return false;
     }
-    (Module[HOOKED] ??= new Set()).add(runtimeIndex);
+    const candidates = [
+        [path.join(sdkRoot, "runtime", "index.js"), standInsFit, STAND_INS],
+        [path.join(sdkRoot, "index.js"), automationFits, { "./automation": "namespace" }],
+    ];
+    for (const [file, fits, standIns] of candidates) {
+        if (require.cache[file] || hooked.has(file)) continue;
+        let source;
+        try {
+            source = fs.readFileSync(file, "utf8");
+        } catch {
+            continue;
+        }
+        if (fits(source)) deferred.set(file, standIns);
+    }
+    if (deferred.size === 0) return false;
+    const pending = new Set();
+    for (const [file, standIns] of deferred) {
+        hooked.add(file);
+        for (const request of Object.keys(standIns)) pending.add(`${file}\0${request}`);
+    }
     const load = Module._load;
-    const pending = new Set(Object.keys(DEFERRED));
     Module._load = function deferring(request, parent, isMain) {
-        const names = parent && parent.filename === runtimeIndex ? DEFERRED[request] : undefined;
-        if (!names) return load.apply(this, arguments);
-        // runtime/index.js loads once: after it took both stand-ins, loading is as before (unless a
+        const standIns = parent ? deferred.get(parent.filename) : undefined;
+        if (!standIns || !Object.hasOwn(standIns, request)) return load.apply(this, arguments);
+        // Each file loads once: after every stand-in was handed out, loading is as before (unless a
         // later hook wrapped this one: removing it would remove that hook too).
-        pending.delete(request);
+        pending.delete(`${parent.filename}\0${request}`);
         if (pending.size === 0 && Module._load === deferring) Module._load = load;
         let loaded;
         const real = () => (loaded ??= load.call(this, request, parent, isMain));
-        return Object.fromEntries(names.map((name) => [name, (...args) => real()[name](...args)]));
+        const standIn = standIns[request];
+        if (standIn === "namespace") return lazyNamespace(real);
+        return Object.fromEntries(standIn.map((name) => [name, (...args) => real()[name](...args)]));
     };
     return true;
 }

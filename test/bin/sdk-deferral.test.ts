@@ -25,7 +25,7 @@ function inNode(script: string, cwd = ROOT): unknown {
 const LOADED = `(name) => Object.keys(require.cache).some((k) => k.includes("/node_modules/" + name + "/"))`;
 
 describe("deferUnusedSdkModules", () => {
-    it("keeps TypeScript and @npmcli/arborist out of a process that requires @pulumi/pulumi, and loads them on the first call", () => {
+    it("keeps TypeScript, @npmcli/arborist and the Automation API out of a process that requires @pulumi/pulumi, and loads each on first use", () => {
         // A project of its own without dependencies, so that computeCodePaths has little to walk.
         const cwd = tempDir();
         fs.writeFileSync(path.join(cwd, "package.json"), JSON.stringify({ name: "p", version: "1.0.0" }));
@@ -34,16 +34,25 @@ describe("deferUnusedSdkModules", () => {
             `const loaded = ${LOADED};
              const deferred = require(${JSON.stringify(DEFERRAL)}).deferUnusedSdkModules(${JSON.stringify(ROOT)});
              const pulumi = require(${JSON.stringify(sdk)});
-             const before = { typescript: loaded("typescript"), arborist: loaded("@npmcli/arborist") };
+             const before = { typescript: loaded("typescript"), arborist: loaded("@npmcli/arborist"), automation: loaded("@pulumi/pulumi/automation") };
              (async () => {
                  const serialized = await pulumi.runtime.serializeFunction(() => 6 * 7);
                  const afterSerialize = loaded("typescript");
                  const paths = await pulumi.runtime.computeCodePaths({});
-                 console.log(JSON.stringify({ deferred, before, afterSerialize, keepsBody: serialized.text.includes("6 * 7"), codePaths: paths instanceof Map, arborist: loaded("@npmcli/arborist") }));
+                 const automation = { workspace: typeof pulumi.automation.LocalWorkspace, keys: Object.keys(pulumi.automation).sort().join() === Object.keys(require(${JSON.stringify(sdk)} + "/automation")).sort().join() };
+                 console.log(JSON.stringify({ deferred, before, afterSerialize, keepsBody: serialized.text.includes("6 * 7"), codePaths: paths instanceof Map, arborist: loaded("@npmcli/arborist"), automation }));
              })();`,
             cwd,
         );
-        expect(result).toEqual({ deferred: true, before: { typescript: false, arborist: false }, afterSerialize: true, keepsBody: true, codePaths: true, arborist: true });
+        expect(result).toEqual({
+            deferred: true,
+            before: { typescript: false, arborist: false, automation: false },
+            afterSerialize: true,
+            keepsBody: true,
+            codePaths: true,
+            arborist: true,
+            automation: { workspace: "function", keys: true },
+        });
     });
 
     it("defers them in a process started with --require bin/sdk-deferral-preload.js (recording children, the plan's pack)", () => {
@@ -95,5 +104,33 @@ describe("deferUnusedSdkModules", () => {
         const requiredTwice = `${runtimeIndex}\nrequire("./closure/serializeClosure");\n`;
         expect(deferred(sdkWith(requiredTwice))).toBe(false);
         expect(deferred(sdkWith(runtimeIndex.replace('var codePaths_1 = require("./closure/codePaths");', 'const codePaths_1 = __importStar(require("./closure/codePaths"));')))).toBe(false);
+    });
+
+    it("loads the Automation API as usual for an SDK whose index.js uses it in any other way", () => {
+        const index = fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", "pulumi", "index.js"), "utf8");
+        const sdkWith = (source: string) => {
+            const dir = tempDir();
+            const sdk = path.join(dir, "node_modules", "@pulumi", "pulumi");
+            fs.mkdirSync(path.join(sdk, "automation"), { recursive: true });
+            fs.writeFileSync(path.join(sdk, "package.json"), JSON.stringify({ name: "@pulumi/pulumi", version: "0.0.0", main: "index.js" }));
+            // The real index.js's other modules, each an empty module here.
+            for (const request of source.matchAll(/require\("\.\/(\w+)"\)/g)) if (request[1] !== "automation") fs.writeFileSync(path.join(sdk, `${request[1]}.js`), "");
+            fs.writeFileSync(path.join(sdk, "automation", "index.js"), "exports.LocalWorkspace = class LocalWorkspace {};");
+            fs.writeFileSync(path.join(sdk, "index.js"), source);
+            return dir;
+        };
+        const run = (dir: string) =>
+            inNode(
+                `const deferred = require(${JSON.stringify(DEFERRAL)}).deferUnusedSdkModules(${JSON.stringify(dir)});
+                 const pulumi = require(require.resolve("@pulumi/pulumi", { paths: [${JSON.stringify(dir)}] }));
+                 const automation = Object.keys(require.cache).some((k) => k.endsWith("/automation/index.js"));
+                 console.log(JSON.stringify({ deferred, automation, workspace: typeof pulumi.automation.LocalWorkspace }));`,
+            );
+        expect(run(sdkWith(index))).toEqual({ deferred: true, automation: false, workspace: "function" });
+        const usedElsewhere = `${index}\nexports.workspaces = automation.LocalWorkspace;\n`;
+        expect(run(sdkWith(usedElsewhere))).toEqual({ deferred: false, automation: true, workspace: "function" });
+        const boundOtherwise = index.replace('const automation = __importStar(require("./automation"));', 'const automation = require("./automation");');
+        expect(boundOtherwise).not.toBe(index);
+        expect(run(sdkWith(boundOtherwise))).toEqual({ deferred: false, automation: true, workspace: "function" });
     });
 });
