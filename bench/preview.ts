@@ -8,6 +8,8 @@
 //   shards in parallel as the apply workflow runs them, with the project's documented settings
 //   (contract/pulumi-run.ts): `pulumi preview --policy-pack`, a from-scratch `pulumi up`, a
 //   no-change `pulumi up` and a `pulumi up` after one tenant's agentLimit was raised;
+// - first, the project's own registry (tenants/), one stack: a from-scratch `pulumi up`, then
+//   BENCH_PREVIEW_REGISTRY_RUNS (default 5) no-change `pulumi up`s: every merge pays one;
 // - with BENCH_PREVIEW_BASELINE=1, the same four steps without those settings (the CLI's defaults)
 //   at BENCH_PREVIEW_BASELINE_SIZES (default 100), one stack, so the table shows what they bought;
 //   with BENCH_PREVIEW_LEVERS=1, at BENCH_PREVIEW_LEVER_SIZE (default 100), one stack per setting
@@ -43,6 +45,9 @@ const SIZES = list(process.env.BENCH_PREVIEW_SIZES ?? "100,1000");
 const SHARDS = list(process.env.BENCH_SHARDS ?? "1,4");
 const BASELINE_SIZES = process.env.BENCH_PREVIEW_BASELINE === "1" ? list(process.env.BENCH_PREVIEW_BASELINE_SIZES ?? "100") : [];
 const LEVER_SIZE = process.env.BENCH_PREVIEW_LEVERS === "1" ? Number(process.env.BENCH_PREVIEW_LEVER_SIZE ?? "100") : undefined;
+// The project's own registry (tenants/ as the bench started): a from-scratch up, then this many
+// no-change ups, each the whole documented `pulumi up` (preview and update); 0 leaves it out.
+const REGISTRY_RUNS = Number(process.env.BENCH_PREVIEW_REGISTRY_RUNS ?? "5");
 const STEP_TIMEOUT_MS = Number(process.env.BENCH_PREVIEW_STEP_TIMEOUT_MIN ?? "45") * 60_000;
 const DEADLINE = process.env.BENCH_PREVIEW_DEADLINE ? Date.parse(process.env.BENCH_PREVIEW_DEADLINE) : Infinity;
 // Generated tenant t00001 is on the standard plan with agentLimit 8 (bench/registry.ts); 9 stays within
@@ -454,6 +459,66 @@ async function measureGroup(p: Prepared, shards: number, settings: Settings, lev
     return group;
 }
 
+/** The project's registry: its size and the from-scratch and no-change `pulumi up` times. */
+interface RegistryRuns {
+    tenants?: number;
+    resources?: number;
+    scratchMs?: number;
+    noChangeMs: number[];
+    failed?: string;
+}
+
+async function measureProjectRegistry(): Promise<RegistryRuns> {
+    const result: RegistryRuns = { noChangeMs: [] };
+    const dir = path.join(PROJECT, "tenants");
+    const { registry, issues } = validateRegistry(dir);
+    if (!registry || issues.length > 0) return { ...result, failed: `the project's registry is invalid: ${issues[0]?.message}` };
+    result.tenants = registry.entries.length;
+    let cluster: Cluster | undefined;
+    let ws: StackWorkspace | undefined;
+    try {
+        log(`the project's registry (${result.tenants} tenants): fresh control plane, one stack…`);
+        cluster = await startCluster({ readyTimeoutMs: 180_000 });
+        await platformPrerequisites(cluster);
+        ws = await createStack(
+            [
+                { key: "tenancy:kubeconfig", value: fs.readFileSync(cluster.kubeconfigPath, "utf8"), secret: true },
+                { key: "tenancy:tenantsDir", value: dir },
+                { key: "tenancy:natsMasterKey", value: randomBytes(32).toString("hex"), secret: true },
+            ],
+            "bench-registry",
+        );
+        const stack = ws;
+        const up = async (): Promise<Run> => {
+            if (remaining() <= 0) throw new Error("not run: past the bench's deadline");
+            const args = ["up", ...CONTRACT.upFlags, ...packArgs(stack, CONTRACT), "--stack", stack.stack, "--config-file", stack.configFile];
+            const run = await runGroup("pulumi", args, PROJECT, stackEnv(stack, CONTRACT), Math.min(STEP_TIMEOUT_MS, remaining()));
+            if (run.code !== 0) throw new Error(`pulumi up ${run.timedOut ? "timed out" : `exited ${run.code}`}: ${`${run.stdout}\n${run.stderr}`.trim().split("\n").slice(-3).join(" ").slice(0, 300)}`);
+            return run;
+        };
+        const scratch = await up();
+        result.scratchMs = scratch.ms;
+        result.resources = Number(/\+\s*(\d+) created/.exec(summaryOf(scratch.stdout))?.[1]) || undefined;
+        for (let i = 0; i < REGISTRY_RUNS; i++) result.noChangeMs.push((await up()).ms);
+        log(`the project's registry: from scratch ${seconds(result.scratchMs)}, no change ${result.noChangeMs.map((ms) => seconds(ms)).join(", ")}`);
+    } catch (error) {
+        result.failed = firstLines(error);
+        log(`the project's registry: failed: ${result.failed}`);
+    } finally {
+        await cluster?.stop();
+        if (ws) fs.rmSync(ws.dir, { recursive: true, force: true });
+    }
+    return result;
+}
+
+function registryLine(r: RegistryRuns): string {
+    const what = `The project's registry (\`tenants/\`, ${r.tenants ?? "?"} tenants${r.resources ? `, ${r.resources} resources` : ""}), one stack, documented settings`;
+    if (r.failed && r.noChangeMs.length === 0) return `- ${what}: ${r.failed}.`;
+    const sorted = [...r.noChangeMs].sort((a, b) => a - b);
+    const noChange = sorted.length > 0 ? `; no-change \`pulumi up\` **${seconds(median(sorted))}** (median of ${sorted.length}: ${r.noChangeMs.map((ms) => seconds(ms)).join(", ")})` : "";
+    return `- ${what}: from-scratch \`pulumi up\` ${r.scratchMs === undefined ? "not measured" : seconds(r.scratchMs)}${noChange}${r.failed ? `; then ${r.failed}` : ""}.`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The table.
 
@@ -548,6 +613,7 @@ async function main(): Promise<void> {
     const loadStart = os.loadavg();
     PROJECT = snapshotProject();
     log(`the project copied to ${PROJECT}`);
+    const registryRuns = REGISTRY_RUNS > 0 ? await measureProjectRegistry() : undefined;
     const floors: Floor[] = [];
     const groups: Group[] = [];
     for (const n of SIZES) {
@@ -586,6 +652,7 @@ async function main(): Promise<void> {
             ? [`- Every row runs the program as it is, with its own defaults: the provider's client limit \`tenancy:kubeClient\` = \`${JSON.stringify((stackConfigSchema.parse({}) as Record<string, unknown>).kubeClient)}\` unless a row sets it, and whatever the components declare (e.g. \`pulumi.com/skipAwait\` on active tenants' ResourceQuotas).`]
             : []),
         `- Steps: \`pulumi preview\` on the empty cluster, then a from-scratch \`pulumi up\`, a \`pulumi up\` with nothing changed, and a \`pulumi up\` after \`${CHANGED_SLUG}\`'s agentLimit went from 8 to 9 (within its standard plan); the preview's ratio is to the from-scratch floor.`,
+        ...(registryRuns ? ["", registryLine(registryRuns)] : []),
         "",
         table(groups, floors),
         "",
