@@ -13,11 +13,16 @@
  * - PULUMI_NODEJS_TRANSPILE_ONLY: when dist/ is stale, infra/main.js (Pulumi.yaml's main) runs
  *   infra/index.ts through ts-node with transpileOnly, as @pulumi/pulumi's cmd/run would: the program
  *   is type-checked by `npm test` (tsc) before it can merge. A current dist/ is run compiled.
+ * - PULUMI_PARALLEL_DIFF: the engine generates each resource's steps one at a time, and without it
+ *   waits there for the provider's Diff of every resource that exists already; with it the Diffs run
+ *   concurrently and the engine goes on with the next registration (the same diff, the same steps,
+ *   in the same dependency order).
  * - PULUMI_SKIP_UPDATE_CHECK: no request for the newest CLI version on every run; the version is pinned.
  */
 export const PULUMI_RUN_ENV: Readonly<Record<string, string>> = Object.freeze({
     PULUMI_SKIP_CHECKPOINTS: "true",
     PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+    PULUMI_PARALLEL_DIFF: "true",
     PULUMI_SKIP_UPDATE_CHECK: "true",
 });
 

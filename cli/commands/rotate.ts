@@ -53,7 +53,7 @@ stays); this prints the commands that do it: the config change, the stack's pack
 keys change with the generation), and pulumi up with the README's fast defaults:
   pulumi config set --stack <stack> --path 'tenancy:natsKeyGenerations.<slug>' <generation + 1>
   pulumi config get tenancy:natsMasterKey --stack <stack> | npx tenancy pack-config --stack <stack> --policy-pack dist/policy > pack-config.json
-  PULUMI_SKIP_CHECKPOINTS=true PULUMI_NODEJS_TRANSPILE_ONLY=true PULUMI_SKIP_UPDATE_CHECK=true pulumi up --stack <stack> --parallel 32 --suppress-progress --non-interactive --yes --policy-pack dist/policy --policy-pack-config pack-config.json
+  PULUMI_SKIP_CHECKPOINTS=true PULUMI_NODEJS_TRANSPILE_ONLY=true PULUMI_PARALLEL_DIFF=true PULUMI_SKIP_UPDATE_CHECK=true pulumi up --stack <stack> --parallel 32 --suppress-progress --non-interactive --yes --policy-pack dist/policy --policy-pack-config pack-config.json
 The current generation is read from Pulumi.<stack>.yaml. It prints no secret and changes nothing
 itself; commit the stack file after the config change, since the generation is part of it.
 

@@ -28,7 +28,7 @@ describe("tenancy rotate", () => {
                 "To rotate the NATS key of tenant acme (account org_7f3k2m9q) on stack dev, raise its key generation from 1 to 2 and apply:\n\n" +
                 "  pulumi config set --stack dev --path 'tenancy:natsKeyGenerations.acme' 2\n" +
                 "  pulumi config get tenancy:natsMasterKey --stack dev | npx tenancy pack-config --stack dev --policy-pack dist/policy > pack-config.json\n" +
-                "  PULUMI_SKIP_CHECKPOINTS=true PULUMI_NODEJS_TRANSPILE_ONLY=true PULUMI_SKIP_UPDATE_CHECK=true pulumi up --stack dev --parallel 32 --suppress-progress --non-interactive --yes --policy-pack dist/policy --policy-pack-config pack-config.json\n\n" +
+                "  PULUMI_SKIP_CHECKPOINTS=true PULUMI_NODEJS_TRANSPILE_ONLY=true PULUMI_PARALLEL_DIFF=true PULUMI_SKIP_UPDATE_CHECK=true pulumi up --stack dev --parallel 32 --suppress-progress --non-interactive --yes --policy-pack dist/policy --policy-pack-config pack-config.json\n\n" +
                 "The new generation derives a new signing key and user from the stack's tenancy:natsMasterKey: Secret org-acme/nats-credentials (its .creds) " +
                 "and the tenant's account JWT (ConfigMap nats-account-org-7f3k2m9q in the NATS namespace) change in the same update; the account itself stays. " +
                 "When nats-server reloads, it closes the old user's connections and refuses the old credential; restart the tenant's agents so they read " +
@@ -58,7 +58,7 @@ describe("tenancy rotate", () => {
         expect(run.stdout).toContain(
             "  pulumi config set --stack prod-eu --path 'tenancy:natsKeyGenerations.initech' 5\n" +
                 "  pulumi config get tenancy:natsMasterKey --stack prod-eu | npx tenancy pack-config --stack prod-eu --policy-pack dist/policy > pack-config.json\n" +
-                "  PULUMI_SKIP_CHECKPOINTS=true PULUMI_NODEJS_TRANSPILE_ONLY=true PULUMI_SKIP_UPDATE_CHECK=true pulumi up --stack prod-eu --parallel 32 --suppress-progress --non-interactive --yes --policy-pack dist/policy --policy-pack-config pack-config.json\n",
+                "  PULUMI_SKIP_CHECKPOINTS=true PULUMI_NODEJS_TRANSPILE_ONLY=true PULUMI_PARALLEL_DIFF=true PULUMI_SKIP_UPDATE_CHECK=true pulumi up --stack prod-eu --parallel 32 --suppress-progress --non-interactive --yes --policy-pack dist/policy --policy-pack-config pack-config.json\n",
         );
         expect(run.stdout).toContain("Commit Pulumi.prod-eu.yaml");
         const other = await runCli(["rotate", "globex", "--stack", "prod-eu", "--tenants", EXAMPLE_REGISTRY], { cwd: dir });
