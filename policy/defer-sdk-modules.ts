@@ -1,7 +1,7 @@
 // index.ts imports this module first, so that it runs before @pulumi/policy loads @pulumi/pulumi:
-// the SDK's closure serializer and code-path walker (TypeScript, @npmcli/arborist and about 480
-// modules, 0.4 s of every pack start) then load only if a rule calls them, which none does
-// (bin/sdk-deferral.js). `pulumi preview|up` start the pack twice per update (preview, update).
+// the SDK's closure serializer and code-path walker (@npmcli/arborist and about 480 modules) and
+// its Automation API then load only if a rule uses them, which none does (bin/sdk-deferral.js):
+// 0.7 s of every pack start. `pulumi preview|up` start the pack twice per update (preview, update).
 import * as fs from "node:fs";
 import * as path from "node:path";
 
