@@ -12,13 +12,12 @@
 /**
  * Makes the @pulumi/pulumi that `fromDir` resolves skip those two diagnostics: promise stack traces
  * unless PULUMI_DEBUG_PROMISE_LEAKS is set (the leak tracking itself stays), debug lines unless
- * TENANCY_SDK_DEBUG=true. Returns which of the two it skips.
+ * TENANCY_SDK_DEBUG=true.
  */
-function skipUnreadSdkDiagnostics(fromDir, env = process.env) {
+function skipUnreadSdkDiagnostics(fromDir) {
     const sdk = (module) => require(require.resolve(`@pulumi/pulumi/${module}`, { paths: [fromDir] }));
     const debuggable = sdk("runtime/debuggable");
-    const promiseStacks = !debuggable.debugPromiseLeaks && typeof debuggable.debuggablePromise === "function";
-    if (promiseStacks) {
+    if (!debuggable.debugPromiseLeaks && typeof debuggable.debuggablePromise === "function") {
         const track = debuggable.debuggablePromise;
         debuggable.debuggablePromise = function debuggablePromise(promise, context) {
             const limit = Error.stackTraceLimit;
@@ -31,9 +30,7 @@ function skipUnreadSdkDiagnostics(fromDir, env = process.env) {
         };
     }
     const log = sdk("log");
-    const debugLines = env.TENANCY_SDK_DEBUG !== "true" && typeof log.debug === "function";
-    if (debugLines) log.debug = () => Promise.resolve();
-    return { promiseStacks, debugLines };
+    if (process.env.TENANCY_SDK_DEBUG !== "true" && typeof log.debug === "function") log.debug = () => Promise.resolve();
 }
 
 module.exports = { skipUnreadSdkDiagnostics };

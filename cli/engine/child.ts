@@ -80,7 +80,7 @@ process.once("message", (request: ChildRequest) => {
 
 // bin/sdk-diagnostics.js is plain JavaScript, shared with infra/main.js (the program `pulumi up` runs).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { skipUnreadSdkDiagnostics } = require(path.join(PACKAGE_ROOT, "bin", "sdk-diagnostics")) as { skipUnreadSdkDiagnostics(fromDir: string): unknown };
+const { skipUnreadSdkDiagnostics } = require(path.join(PACKAGE_ROOT, "bin", "sdk-diagnostics")) as { skipUnreadSdkDiagnostics(fromDir: string): void };
 
 /**
  * The SDK formats two stack traces per resource that nothing here reads: every promise it tracks

@@ -72,8 +72,8 @@ export class RecordError extends Error {
 const CHILD_ENTRY = path.join(__dirname, __filename.endsWith(".js") ? "child.js" : "child.ts");
 
 /**
- * Preloaded by every recording child and by the plan's pack: the SDK's closure serializer and
- * code-path walker load only if called (bin/sdk-deferral.js).
+ * Preloaded by every recording child and by the plan's pack: the SDK modules nothing here uses load
+ * only if used (bin/sdk-deferral.js).
  */
 export const SDK_DEFERRAL = path.join(PACKAGE_ROOT, "bin", "sdk-deferral-preload.js");
 
