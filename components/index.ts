@@ -67,6 +67,6 @@ export {
 } from "./nats-jwt";
 export type { JwtSigner } from "./nats-jwt";
 export { natsStackKeys, natsTrustKeys, operatorMaterial, platformMaterial, tenantMaterial } from "./nats-material";
-export type { AccountPublicKeys, NatsStackKeys } from "./nats-material";
+export type { AccountPublicKeys, KnownPublicKeys, NatsStackKeys } from "./nats-material";
 export type { AccountMaterial } from "./nats-material";
 export * from "./nats-spec";

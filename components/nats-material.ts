@@ -101,18 +101,32 @@ export interface NatsStackKeys {
     tenants: Record<string, AccountPublicKeys>;
 }
 
-function publicKeys(master: Buffer, owner: string, generation: number): AccountPublicKeys {
+/**
+ * Public keys of one master key already derived, by `<owner>:<generation>` (owners hold no ':'):
+ * natsStackKeys reads them instead of deriving and adds those it derives.
+ */
+export type KnownPublicKeys = Map<string, AccountPublicKeys>;
+
+// The public keys of an account of `owner` at `generation`: from `known`, else derived (and added to it).
+function publicKeys(master: Buffer, owner: string, generation: number, known?: KnownPublicKeys): AccountPublicKeys {
+    const id = `${owner}:${generation}`;
+    const found = known?.get(id);
+    if (found) return found;
     const keys = accountKeys(master, owner, generation);
-    return { account: keys.account.publicKey, signing: keys.signing.publicKey, user: keys.user.publicKey };
+    const derived = { account: keys.account.publicKey, signing: keys.signing.publicKey, user: keys.user.publicKey };
+    known?.set(id, derived);
+    return derived;
 }
 
 /**
  * The public keys the master key gives the operator, the system and PLATFORM accounts, and every
- * tenant at its key generation: what the policy pack compares every account, signing key and user with.
+ * tenant at its key generation: what the policy pack compares every account, signing key and user
+ * with. `known` holds keys of this master key derived before (see {@link KnownPublicKeys}).
  */
-export function natsStackKeys(master: Buffer, tenants: ReadonlyArray<{ id: string; generation: number }>, platformGeneration = 1): NatsStackKeys {
+export function natsStackKeys(master: Buffer, tenants: ReadonlyArray<{ id: string; generation: number }>, platformGeneration = 1, known?: KnownPublicKeys): NatsStackKeys {
     const { operator, system } = operatorKeys(master);
-    const out: NatsStackKeys = { operator: operator.publicKey, system: system.publicKey, platform: publicKeys(master, PLATFORM_KEY_OWNER, platformGeneration), tenants: {} };
-    for (const t of [...tenants].sort((a, b) => a.id.localeCompare(b.id))) out.tenants[t.id] = publicKeys(master, t.id, t.generation);
+    const platform = publicKeys(master, PLATFORM_KEY_OWNER, platformGeneration, known);
+    const out: NatsStackKeys = { operator: operator.publicKey, system: system.publicKey, platform, tenants: {} };
+    for (const t of [...tenants].sort((a, b) => a.id.localeCompare(b.id))) out.tenants[t.id] = publicKeys(master, t.id, t.generation, known);
     return out;
 }

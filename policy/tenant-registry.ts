@@ -1,7 +1,7 @@
 // The registry as the pack reads it: each tenant's plan comes from its registry entry, never from a
 // label the tenant's own objects carry.
 import * as path from "node:path";
-import { formatIssue, validateRegistry, type Plan, type Registry, type RegistryEntry } from "../registry";
+import { formatIssue, PLAN_PARSE_ENV, readParsedTenants, validateRegistry, type ParsedTenants, type Plan, type Registry, type RegistryEntry } from "../registry";
 import type { GuardConfig } from "./config";
 import { isUnknown } from "./unknowns";
 
@@ -33,9 +33,19 @@ export function registryFor(config: GuardConfig): RegistryView {
     return view;
 }
 
+/**
+ * The parse of the registry's files that `tenancy plan` handed this pack (registry/parse-share.ts):
+ * only when the process that named it is this pack's parent, the plan's policy host, and never under
+ * the Pulumi CLI, which sets neither variable.
+ */
+export function planParse(env: NodeJS.ProcessEnv = process.env, parentPid: number = process.ppid): ParsedTenants | undefined {
+    if (env.TENANCY_POLICY_HOST_PID !== String(parentPid)) return undefined;
+    return readParsedTenants(env[PLAN_PARSE_ENV]);
+}
+
 function load(dir: string): RegistryView {
     try {
-        const { registry, issues } = validateRegistry(dir);
+        const { registry, issues } = validateRegistry(dir, [], planParse());
         if (registry) {
             return { dir, registry, bySlug: new Map(registry.entries.map((e) => [e.tenant.slug, e])), byId: new Map(registry.entries.map((e) => [e.tenant.id, e])) };
         }

@@ -137,6 +137,8 @@ export interface StartOptions {
     timeoutMs?: number;
     /** Called with the pack's PID once its process is spawned, before it is ready (killing it makes the start fail). */
     onSpawned?: (pid: number) => void;
+    /** Variables added to the pack process's environment (e.g. the plan's parse of the registry, see registry/parse-share.ts). */
+    env?: Readonly<Record<string, string>>;
 }
 
 /** A running policy pack, spoken to over the Analyzer protocol. */

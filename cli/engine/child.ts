@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ProgramError, recordProgram } from "./record";
 import { RESULTS_FD, type ChildEvents, type ChildRequest, type ChildResponse } from "./fork";
 import type { RecordEvent } from "./monitor";
-import { shareParsedTenants } from "../../registry/load";
+import { shareRegistry } from "../../registry/load";
 import { PACKAGE_ROOT } from "../package-root";
 
 // One frame: its length (4 bytes, little-endian), then the message serialized as IPC's "advanced"
@@ -69,14 +69,28 @@ process.once("message", (request: ChildRequest) => {
     // tsx's source maps took ~40% of a recording. Without maps, line numbers are the transpiled
     // code's, so errors name the program file but no line.
     process.setSourceMapsEnabled(false);
-    // Parsing every registry file again took about 1.5 s per 1,000 tenants in every child.
-    if (request.parsedTenants) shareParsedTenants(request.parsedTenants);
+    // Reading and checking every registry file again took about 0.2 s per 1,000 tenants in every child.
+    if (request.registry) shareRegistry(request.registry);
     withoutUnusedStackTraces();
     recordProgram(() => require(request.programFile), { ...request, key, onEvent: stream }).then(
         () => reply({ ok: true }),
         (error: unknown) => reply({ ok: false, messages: error instanceof ProgramError ? messagesOf(error) : [describe(error)] }),
     );
 });
+
+// A child forked ahead of its request (forkRecordingChild) must not outlive a plan that never sends it.
+process.once("disconnect", () => process.exit(1));
+
+// The project's program's declarations, loaded while the plan validates the registry: the program's
+// own require then finds them loaded. A module that fails here fails again, with its message, there.
+const warm = process.argv[2];
+if (warm) {
+    try {
+        require(warm);
+    } catch {
+        // See above.
+    }
+}
 
 // bin/sdk-diagnostics.js is plain JavaScript, shared with infra/main.js (the program `pulumi up` runs).
 // eslint-disable-next-line @typescript-eslint/no-require-imports

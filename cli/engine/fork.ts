@@ -1,11 +1,11 @@
-import { fork } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import type { Readable } from "node:stream";
 import * as os from "node:os";
 import * as v8 from "node:v8";
 import * as path from "node:path";
 import { treeOrder, type RecordEvent } from "./monitor";
 import type { RecordedResource } from "./types";
-import type { ParsedTenants } from "../../registry/load";
+import type { Registry } from "../../registry/load";
 import { PACKAGE_ROOT } from "../package-root";
 
 /** What the parent sends the recording child. */
@@ -24,8 +24,11 @@ export interface ChildRequest {
     preview?: boolean;
     /** File holding the machine key for emulated values. */
     keyFile: string;
-    /** Registry files the plan already validated, for the program's loadRegistry to reuse (see ParsedTenants). */
-    parsedTenants?: ParsedTenants;
+    /**
+     * The registry the plan validated for this recording: the program's loadRegistry of its directory
+     * returns it as it is, without reading the files again (see shareRegistry).
+     */
+    registry?: Registry;
 }
 
 /** The child's file descriptor for its answers (a pipe; see child.ts). */
@@ -77,28 +80,99 @@ const CHILD_ENTRY = path.join(__dirname, __filename.endsWith(".js") ? "child.js"
  */
 export const SDK_DEFERRAL = path.join(PACKAGE_ROOT, "bin", "sdk-deferral-preload.js");
 
+/** How a recording child is started, before its request is known. */
+export interface ChildStart extends Pick<ForkOptions, "cwd" | "typescript"> {
+    /**
+     * A module the child loads while it waits for its request: the project's program's declarations
+     * (RecordedProgram.warm), whose loading declares nothing. Its failure is left to the program's own load.
+     */
+    warm?: string;
+    /**
+     * Run the child at a lower priority ({@link BACKGROUND_PRIORITY} nice steps below this process's) for its whole life: it is
+     * started ahead of need, and the registry validation and the pack's start it would compete
+     * with on a busy machine come first. An unprivileged process cannot raise it again.
+     */
+    background?: boolean;
+}
+
+/** How many nice steps below its parent a child started in the background runs (see ChildStart.background). */
+export const BACKGROUND_PRIORITY = 10;
+
+/** The request of a recording, and what to do with what the child prints and records. */
+export type ChildRecordOptions = Omit<ForkOptions, "cwd" | "typescript">;
+
+/** A recording child started ahead of its request (it loads the SDK meanwhile); used once. */
+export interface RecordingChild {
+    /** The child's PID (undefined if it could not be spawned). */
+    readonly pid: number | undefined;
+    /** Sends the request; settles as {@link recordInChild} does. */
+    record(options: ChildRecordOptions): Promise<RecordedResource[]>;
+    /** Stops a child that will not be used (its process is killed by PID). */
+    discard(): void;
+}
+
 /**
  * Records one program run in a fresh child process (tsx loads the TypeScript), so one CLI
  * invocation can record several runs (`--base`) and a failing program cannot leave state behind.
  */
 export function recordInChild(options: ForkOptions): Promise<RecordedResource[]> {
+    const { cwd, typescript, ...request } = options;
+    return forkRecordingChild({ cwd, typescript }).record(request);
+}
+
+/**
+ * Starts a recording child now and sends its request later (see {@link RecordingChild}): the SDK's
+ * load (about 0.7 s) then runs while the plan validates the registry. The child exits when this
+ * process's IPC channel closes, so a plan that never sends a request cannot leave it behind.
+ */
+export function forkRecordingChild(start: ChildStart): RecordingChild {
+    const child = fork(CHILD_ENTRY, start.warm ? [start.warm] : [], {
+        cwd: start.cwd,
+        execArgv: [
+            heapLimit(),
+            ...profilingArgs(),
+            "--require",
+            SDK_DEFERRAL,
+            ...(CHILD_ENTRY.endsWith(".ts") || start.typescript !== false ? ["--require", require.resolve("tsx/cjs")] : []),
+        ],
+        stdio: ["ignore", "pipe", "pipe", "pipe", "ipc"],
+        // The program reads config through the runtime, not the environment; clear any inherited
+        // PULUMI_* so that a developer's shell cannot change what is planned.
+        env: cleanEnv(process.env),
+        serialization: "advanced",
+    });
+    if (start.background && child.pid !== undefined) {
+        try {
+            os.setPriority(child.pid, Math.min(19, os.getPriority() + BACKGROUND_PRIORITY));
+        } catch {
+            // Only slower: the child competes with the work it waits for.
+        }
+    }
+    // Until record() listens: how the child ended, if it ended before (a record() after that reports it).
+    let ended: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let spawnError: Error | undefined;
+    child.once("close", (code, signal) => (ended = { code, signal }));
+    child.once("error", (error) => (spawnError = error));
+    let used = false;
+    return {
+        pid: child.pid,
+        record(options) {
+            if (used) throw new Error("a recording child records once");
+            used = true;
+            return recordWith(child, options, () => ended, () => spawnError);
+        },
+        discard() {
+            used = true;
+            if (ended === undefined && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+        },
+    };
+}
+
+function recordWith(
+    child: ChildProcess, options: ChildRecordOptions, endedBefore: () => { code: number | null; signal: NodeJS.Signals | null } | undefined, spawnError: () => Error | undefined,
+): Promise<RecordedResource[]> {
     const timeoutMs = options.timeoutMs ?? (Number(process.env.TENANCY_PLAN_TIMEOUT_MS) || 300_000);
     return new Promise((resolve, reject) => {
-        const child = fork(CHILD_ENTRY, [], {
-            cwd: options.cwd,
-            execArgv: [
-                heapLimit(),
-                ...profilingArgs(),
-                "--require",
-                SDK_DEFERRAL,
-                ...(CHILD_ENTRY.endsWith(".ts") || options.typescript !== false ? ["--require", require.resolve("tsx/cjs")] : []),
-            ],
-            stdio: ["ignore", "pipe", "pipe", "pipe", "ipc"],
-            // The program reads config through the runtime, not the environment; clear any inherited
-            // PULUMI_* so that a developer's shell cannot change what is planned.
-            env: cleanEnv(process.env),
-            serialization: "advanced",
-        });
         let settled = false;
         const tail: string[] = [];
         const onLine = (line: string) => {
@@ -148,13 +222,19 @@ export function recordInChild(options: ForkOptions): Promise<RecordedResource[]>
             finish(error);
             child.kill("SIGKILL");
         });
-        child.on("error", (error) => finish(new RecordError([`could not start the recording process: ${error.message}`])));
+        const failedToStart = (error: Error) => finish(new RecordError([`could not start the recording process: ${error.message}`]));
         // After the answers' pipe and the output have been read to their end.
-        child.on("close", (code, signal) => {
+        const onClose = (code: number | null, signal: NodeJS.Signals | null) => {
             const detail = tail.length > 0 ? `; its last output:\n${tail.join("\n")}` : "";
             finish(new RecordError([`the recording process exited (${signal ?? `code ${code}`}) before reporting${detail}`]));
-        });
-        const { cwd: _cwd, timeoutMs: _t, onOutput: _o, onResource: _r, typescript: _ts, ...request } = options;
+        };
+        const early = spawnError();
+        if (early) return failedToStart(early);
+        const ended = endedBefore();
+        if (ended) return onClose(ended.code, ended.signal);
+        child.on("error", failedToStart);
+        child.on("close", onClose);
+        const { timeoutMs: _t, onOutput: _o, onResource: _r, ...request } = options;
         child.send(request satisfies ChildRequest);
     });
 }

@@ -24,8 +24,9 @@ export interface PackProcess {
 /**
  * Spawns `node run-policy-pack <engine-address> <pack-dir>` in the pack's directory, with the
  * watchdog and the SDK's module deferral preloaded; the only additions to the CLI's command line.
+ * `env` adds to the inherited environment, never over the two variables set here.
  */
-export function spawnPack(packDir: string, engineAddress: string): PackProcess {
+export function spawnPack(packDir: string, engineAddress: string, env: Readonly<Record<string, string>> = {}): PackProcess {
     let child: ChildProcess;
     try {
         // run-policy-pack only checks that <engine-address> is there and then drops it (argv.shift());
@@ -34,7 +35,7 @@ export function spawnPack(packDir: string, engineAddress: string): PackProcess {
         child = spawn(process.execPath, [...profilingArgs(), "--require", WATCHDOG, "--require", SDK_DEFERRAL, RUN_POLICY_PACK, engineAddress, packDir], {
             cwd: packDir,
             stdio: ["ignore", "pipe", "pipe"],
-            env: { ...process.env, PULUMI_NODEJS_ENGINE: engineAddress, TENANCY_POLICY_HOST_PID: String(process.pid) },
+            env: { ...process.env, ...env, PULUMI_NODEJS_ENGINE: engineAddress, TENANCY_POLICY_HOST_PID: String(process.pid) },
         });
     } catch (error) {
         throw new PolicyHostError(`could not start the policy pack in ${packDir}: ${(error as Error).message}`, "");

@@ -36,7 +36,7 @@ export async function startPolicyPack(options: StartOptions): Promise<PolicyHost
     const started = Date.now();
     let pack;
     try {
-        pack = spawnPack(packDir, engine.address);
+        pack = spawnPack(packDir, engine.address, options.env);
     } catch (error) {
         engine.server.forceShutdown();
         throw error;

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -39,10 +39,31 @@ function stderrOf(error: unknown): string {
 }
 
 /**
- * Extracts the registry directory as it is at `ref` (one `git archive`, whatever the number of
- * tenants) into a temporary directory.
+ * Runs a command without blocking the event loop: its stdout (or, with `stdout`, nothing: it goes to
+ * that file descriptor), its stderr in the error as execFileSync gives it.
  */
-export function checkoutRegistryAt(tenantsDir: string, ref: string): BaseCheckout {
+function run(command: string, args: string[], cwd: string, stdout?: number): Promise<Buffer> {
+    const child = spawn(command, args, { cwd, stdio: ["ignore", stdout ?? "pipe", "pipe"], timeout: 60_000 });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr!.on("data", (chunk: Buffer) => err.push(chunk));
+    return new Promise<Buffer>((resolve, reject) => {
+        child.once("error", reject);
+        child.once("close", (code, signal) => {
+            if (code === 0) resolve(Buffer.concat(out));
+            else reject(Object.assign(new Error(`${command} ${args[0]} failed (${signal ?? `code ${code}`})`), { stderr: Buffer.concat(err) }));
+        });
+    });
+}
+
+/**
+ * Extracts the registry directory as it is at `ref` (one `git archive`, whatever the number of
+ * tenants) into a temporary directory. Only the revision is resolved before this returns: the
+ * extraction and the comparison with the working tree run in git's processes while the caller
+ * validates the working tree's registry.
+ */
+export async function checkoutRegistryAt(tenantsDir: string, ref: string): Promise<BaseCheckout> {
     if (!fs.existsSync(tenantsDir)) throw new BaseError(`--base: registry directory ${tenantsDir} not found`);
     let root: string;
     try {
@@ -60,13 +81,24 @@ export function checkoutRegistryAt(tenantsDir: string, ref: string): BaseCheckou
     const temp = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-base-"));
     const cleanup = () => fs.rmSync(temp, { recursive: true, force: true });
     try {
-        let tar: Buffer;
-        try {
-            tar = git(root, ["archive", "--format=tar", commit, "--", relative]);
-        } catch (error) {
-            throw new BaseError(`--base: ${relative} does not exist at ${ref} (${stderrOf(error)})`);
-        }
-        execFileSync("tar", ["-x", "-C", temp], { input: tar, stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
+        // git writes the archive to a file of its own (not through this process), which tar then reads.
+        const archiveFile = `${temp}.tar`;
+        const fd = fs.openSync(archiveFile, "wx", 0o600);
+        const archived = run("git", ["archive", "--format=tar", commit, "--", relative], root, fd);
+        fs.closeSync(fd);
+        const extracted = archived
+            .then(
+                () => run("tar", ["-x", "-f", archiveFile, "-C", temp], root),
+                (error: unknown) => {
+                    throw new BaseError(`--base: ${relative} does not exist at ${ref} (${stderrOf(error)})`);
+                },
+            )
+            .finally(() => fs.rmSync(archiveFile, { force: true }));
+        const changed = changedOutside(root, commit, relative);
+        // Both settle before the directory may be removed.
+        const [outcome, outside] = await Promise.all([extracted.then(() => undefined, (error: unknown) => error), changed.then((c) => c, (error: unknown) => error as Error)]);
+        if (outcome !== undefined) throw outcome;
+        if (outside instanceof Error) throw outside;
         const readAt = (file: string) => {
             try {
                 return git(root, ["show", `${commit}:${file}`]).toString("utf8");
@@ -74,7 +106,7 @@ export function checkoutRegistryAt(tenantsDir: string, ref: string): BaseCheckou
                 return undefined;
             }
         };
-        return { dir: path.join(temp, relative), ref, commit, cleanup, changedOutside: changedOutside(root, commit, relative), root, readAt };
+        return { dir: path.join(temp, relative), ref, commit, cleanup, changedOutside: outside, root, readAt };
     } catch (error) {
         cleanup();
         throw error;
@@ -82,9 +114,9 @@ export function checkoutRegistryAt(tenantsDir: string, ref: string): BaseCheckou
 }
 
 // What a change touches besides the registry: the working tree against the commit, and new files.
-function changedOutside(root: string, commit: string, relative: string): string[] {
-    const lines = (args: string[]) => git(root, args).toString("utf8").split("\n").filter((l) => l !== "");
-    const changed = [...lines(["diff", "--name-only", commit, "--"]), ...lines(["ls-files", "--others", "--exclude-standard"])];
+async function changedOutside(root: string, commit: string, relative: string): Promise<string[]> {
+    const lines = async (args: string[]) => (await run("git", args, root)).toString("utf8").split("\n").filter((l) => l !== "");
+    const [diff, untracked] = await Promise.all([lines(["diff", "--name-only", commit, "--"]), lines(["ls-files", "--others", "--exclude-standard"])]);
     const inside = (file: string) => relative === "." || file === relative || file.startsWith(`${relative}/`);
-    return [...new Set(changed.filter((f) => !inside(f)))].sort();
+    return [...new Set([...diff, ...untracked].filter((f) => !inside(f)))].sort();
 }

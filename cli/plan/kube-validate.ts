@@ -14,7 +14,22 @@ type ModelClass = new (data: unknown) => Validatable;
 
 const modules = new Map<string, Record<string, unknown> | undefined>();
 
-function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
+/**
+ * Loads the schemas of an object's apiVersion ahead of validation, on a later turn of the event
+ * loop: the plan calls it as each resource is recorded, while it waits for the program, so that
+ * loading kubernetes-models (about 0.3 s) is not left for the end.
+ */
+export function preloadSchemas(resource: { inputs: Record<string, unknown> }): void {
+    const apiVersion = resource.inputs.apiVersion;
+    if (typeof apiVersion !== "string" || scheduled.has(apiVersion) || modules.has(apiVersion)) return;
+    scheduled.add(apiVersion);
+    setImmediate(() => loadModule(apiVersion));
+}
+
+// apiVersions whose schemas preloadSchemas will load.
+const scheduled = new Set<string>();
+
+function loadModule(apiVersion: string): void {
     if (!modules.has(apiVersion)) {
         let loaded: Record<string, unknown> | undefined;
         try {
@@ -26,6 +41,10 @@ function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
         }
         modules.set(apiVersion, loaded);
     }
+}
+
+function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
+    loadModule(apiVersion);
     const model = modules.get(apiVersion)?.[kind];
     return typeof model === "function" ? (model as ModelClass) : undefined;
 }

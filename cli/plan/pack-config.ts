@@ -1,5 +1,5 @@
 // The key derivations only: the components' index loads the Pulumi SDKs, which the plan's parent process never needs.
-import { natsStackKeys, natsTrustKeys } from "../../components/nats-material";
+import { natsStackKeys, natsTrustKeys, type KnownPublicKeys } from "../../components/nats-material";
 import { parseNatsMasterKey } from "../../components/nats-keys";
 import { DEFAULT_NATS_KEY_GENERATION, NATS_KEY_GENERATIONS_CONFIG } from "../../contract";
 import type { GuardConfig } from "../../policy/config";
@@ -74,8 +74,11 @@ export function stackKeyGenerations(config: Record<string, string>): { generatio
 /**
  * The pack's natsKeys for a master key (hex or base64, as in stack config): the operator, system and
  * PLATFORM keys and every registry tenant's account, signing key and user at its generation.
+ * `known` holds this master key's public keys derived before (a plan's key cache, key-cache.ts).
  */
-export function natsKeysSetting(masterKey: string, registry: Registry, generations: Readonly<Record<string, number>>): Pick<PackSettings, "natsKeys"> {
+export function natsKeysSetting(
+    masterKey: string, registry: Registry, generations: Readonly<Record<string, number>>, known?: KnownPublicKeys,
+): Pick<PackSettings, "natsKeys"> {
     const tenants = registry.entries.map(({ tenant }) => ({ id: tenant.id, generation: generations[tenant.slug] ?? DEFAULT_NATS_KEY_GENERATION }));
-    return { natsKeys: natsStackKeys(parseNatsMasterKey(masterKey), tenants) };
+    return { natsKeys: natsStackKeys(parseNatsMasterKey(masterKey), tenants, undefined, known) };
 }

@@ -1,5 +1,8 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { PACKAGE_ROOT } from "../package-root";
+import { PLAN_PARSE_ENV, writeParsedTenants, type ParsedTenants } from "../../registry";
 // Not the engine's index: it loads the recording side, whose Pulumi SDK (about 0.8 s to load) only the recording child needs.
 import type { PolicyDiagnostic, PolicyHost } from "../engine/analyzer-types";
 import { engineResource, engineResources } from "../engine/engine-resources";
@@ -43,6 +46,8 @@ export interface EarlyPack {
     launched: Promise<void>;
     /** Stops the pack, started or not. */
     abandon(): Promise<void>;
+    /** The plan's parse file this pack reads (see {@link planParseFile}), for the packs started after it. */
+    parseFile?: string;
 }
 
 /**
@@ -80,10 +85,52 @@ function isProjectPack(packDir: string, root: string): boolean {
 }
 
 /**
- * Starts the policy pack without waiting for it (its compilation or start takes seconds whatever
- * the registry's size, and goes on while the caller validates registries).
+ * Where a plan writes its parse of the registries for its packs (registry/parse-share.ts), in a
+ * directory only its user can read: the packs start before the registries are validated, so they
+ * are told the file's name at once and read it when they first load the registry, after Configure.
  */
-export function spawnPlanPack(packDir: string): EarlyPack {
+export interface PlanParseFile {
+    /** The file's path. */
+    file: string;
+    /** Writes the parse; a file that cannot be written leaves the packs to parse the registry themselves. */
+    write(parsed: ParsedTenants): void;
+    /** Removes the file and its directory. */
+    remove(): void;
+}
+
+/**
+ * A parse file for the packs of a plan of the project's own pack, whose registry module is the
+ * CLI's; undefined for any other pack (it may read the registry with other code) or when no
+ * temporary directory can be made.
+ */
+export function planParseFile(packDir: string, root: string = PACKAGE_ROOT): PlanParseFile | undefined {
+    if (!isProjectPack(packDir, root)) return undefined;
+    let dir: string;
+    try {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-plan-"));
+    } catch {
+        return undefined;
+    }
+    const file = path.join(dir, "parsed-tenants");
+    return {
+        file,
+        write(parsed) {
+            try {
+                writeParsedTenants(file, parsed);
+            } catch {
+                // Only slower: each pack parses the registry itself.
+            }
+        },
+        remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+}
+
+/**
+ * Starts the policy pack without waiting for it (its compilation or start takes seconds whatever
+ * the registry's size, and goes on while the caller validates registries). With `parseFile`, the
+ * pack reuses the plan's parse of the registry written there (see {@link planParseFile}).
+ */
+export function spawnPlanPack(packDir: string, parseFile?: string): EarlyPack {
     const abort = new AbortController();
     let pid: number | undefined;
     let launch!: () => void;
@@ -92,6 +139,7 @@ export function spawnPlanPack(packDir: string): EarlyPack {
         if (abort.signal.aborted) throw new Error("the policy pack was abandoned");
         return startPolicyPack({
             packDir: dir,
+            env: parseFile ? { [PLAN_PARSE_ENV]: parseFile } : undefined,
             onSpawned: (spawned) => {
                 pid = spawned;
                 launch();
@@ -103,6 +151,7 @@ export function spawnPlanPack(packDir: string): EarlyPack {
     return {
         host,
         launched,
+        parseFile,
         async abandon() {
             abort.abort();
             // Killing the process makes a pending start fail; a started host is stopped.

@@ -12,6 +12,11 @@ export interface RecordedProgram {
     file: string;
     /** Whether the child preloads tsx for it. */
     typescript: boolean;
+    /**
+     * For the project's own program, its declarations module (infra/program, next to `file`), which
+     * a child may load before its request: loading it declares nothing.
+     */
+    warm?: string;
 }
 
 /**
@@ -24,5 +29,6 @@ export function recordedProgram(programFile: string, root: string = PACKAGE_ROOT
     const own = [path.join(infra, "main.js"), path.join(infra, "index.ts")].includes(fs.realpathSync(programFile));
     if (!own) return { file: programFile, typescript: !/\.[cm]?js$/.test(programFile) };
     const compiled = compiledProgram(root);
-    return compiled ? { file: compiled, typescript: false } : { file: path.join(root, "infra", "index.ts"), typescript: true };
+    if (compiled) return { file: compiled, typescript: false, warm: path.join(path.dirname(compiled), "program.js") };
+    return { file: path.join(root, "infra", "index.ts"), typescript: true, warm: path.join(root, "infra", "program.ts") };
 }

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { recordInChild } from "../engine/fork";
+import { forkRecordingChild, type RecordingChild } from "../engine/fork";
 import { ensurePlanKey, planKeyPath } from "../engine/plan-key";
 import type { RecordedResource } from "../engine/types";
 import type { PolicyHost } from "../engine";
@@ -13,10 +13,10 @@ import { combineGrants, grantsBySlug, natsGrantLines } from "./grants";
 import { invariantIssues } from "./invariants";
 import { canonicalJson } from "../engine/wire";
 import { inventory, type PlannedResource } from "./inventory";
-import { validateObjects } from "./kube-validate";
+import { preloadSchemas, validateObjects } from "./kube-validate";
 import { isNatsAuthorization, isNatsDocument, natsDocuments, type NatsDocuments } from "./nats";
 import { natsAccountChanges, summarizeNatsDocuments, type NatsAccountChange } from "./nats-diff";
-import { configurePlanPack, PolicyStream, spawnPlanPack, type EarlyPack } from "./policy";
+import { configurePlanPack, planParseFile, PolicyStream, spawnPlanPack, type EarlyPack, type PlanParseFile } from "./policy";
 import { emulatedMasterKey, masterKeyConfig, masterKeyLine, masterKeyState } from "./master-key";
 import { LARGE_REGISTRY, PlanProgress } from "./progress";
 import { buildReport, type PlanReport, type ReportInputs } from "./report";
@@ -25,10 +25,13 @@ import { planSharded, ShardingError, ShardStepError, type Sharding } from "./sha
 import { DEFAULT_SHARD_SIZE, isProjectPack, pipelineCount, shardCount } from "./shards";
 import type { ResourceChange } from "./diff";
 import { readStackFiles, type StackConfigFiles } from "./stack-config";
+import { keyCachePath, openKeyCache } from "./key-cache";
+import { parseNatsMasterKey } from "../../components/nats-keys";
 import { natsKeysSetting, natsPins, stackKeyGenerations, stackShard, type PackSettings } from "./pack-config";
 import { NATS_KEY_GENERATIONS_CONFIG, PLAN_ONLY_KEY } from "../../contract";
 import { inShard, SHARED_SHARD, type Shard } from "../../registry";
 import { recordedProgram, type RecordedProgram } from "./program";
+import { openParseCache, parseCacheFile, saveParseCache } from "./parse-cache";
 
 /** Everything a plan needs, already resolved to absolute paths by the command. */
 export interface PlanOptions {
@@ -97,13 +100,38 @@ export interface PlanFailure {
 /** Runs a whole plan. Throws nothing for expected failures: they come back as values. */
 export async function runPlan(options: PlanOptions): Promise<PlanResult | InvalidRegistry | PlanFailure> {
     const started = Date.now();
+    const hasPack = fs.existsSync(path.join(options.packDir, "PulumiPolicy.yaml"));
+    const parse = hasPack ? planParseFile(options.packDir) : undefined;
+    const early: RecordingChild[] = [];
+    try {
+        return await planWithPack(options, started, hasPack, parse, early);
+    } finally {
+        for (const child of early) child.discard();
+        parse?.remove();
+    }
+}
+
+async function planWithPack(
+    options: PlanOptions, started: number, hasPack: boolean, parse: PlanParseFile | undefined, early: RecordingChild[],
+): Promise<PlanResult | InvalidRegistry | PlanFailure> {
     // The pack's start (its type check: seconds, the same for 3 tenants or 3,000) runs while the
     // registries are validated; a plan that stops before running abandons it.
-    const pack = fs.existsSync(path.join(options.packDir, "PulumiPolicy.yaml")) ? spawnPlanPack(options.packDir) : undefined;
+    const pack = hasPack ? spawnPlanPack(options.packDir, parse?.file) : undefined;
     // Validating blocks the event loop for about a second per 1,000 tenants: the pack's spawn, which
     // needs a few turns of it, goes first.
     await pack?.launched;
-    const prepared = prepare(options);
+    const located = locate(options);
+    // The recording children (the head's, and the base's with --base) load the SDK and the program's
+    // modules while the registries are validated and the pack starts (about 1 s each), at a lower
+    // priority than both, which the plan waits for first.
+    if ("files" in located && pack) {
+        for (let i = options.baseRef === undefined ? 1 : 2; i > 0; i--) {
+            early.push(forkRecordingChild({ cwd: options.projectRoot, typescript: located.recorded.typescript, warm: located.recorded.warm, background: true }));
+        }
+    }
+    const prepared = "files" in located ? await prepare(options, located) : located;
+    // Before any pack is configured, hence before any reads the registry.
+    if ("files" in prepared) parse?.write(prepared.parsed);
     if (!("files" in prepared) || !pack) {
         await pack?.abandon();
         return "files" in prepared ? { kind: "failed", usage: true, message: `policy pack ${options.shown(options.packDir)} not found` } : prepared;
@@ -121,7 +149,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult | Invali
     const progress = new PlanProgress({ emit: options.progress, always: options.progressAlways ?? false, heartbeatMs: options.heartbeatMs });
     progress.begin(prepared.registry.entries.length);
     try {
-        return await execute(options, prepared, { file: keyFile, key: planKey }, progress, started, pack);
+        return await execute(options, prepared, { file: keyFile, key: planKey }, progress, started, pack, early);
     } finally {
         progress.end();
         prepared.base?.checkout.cleanup();
@@ -138,12 +166,15 @@ interface Prepared {
     recorded: RecordedProgram;
     registry: Registry;
     base?: { checkout: BaseCheckout; registry: Registry; stack: StackDelta; stackPath?: string };
-    /** Both registries' files, validated once here and reused by the base's validation and every recording child. */
+    /** Both registries' files, validated once here and reused by the base's validation and the plan's packs. */
     parsed: ParsedTenants;
 }
 
-// Reads the stack, checks the program and the pack exist, validates the registry (and the one at --base).
-function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure {
+/** Where a plan's inputs are: the stack files, the registry's directory and the program. */
+type Located = Pick<Prepared, "files" | "shard" | "tenantsDir" | "programFile" | "recorded">;
+
+// Reads the stack, checks the program and the pack exist.
+function locate(options: PlanOptions): Located | PlanFailure {
     let files: StackConfigFiles;
     try {
         files = readStackFiles(options.projectRoot, options.stack, options.stackGiven);
@@ -159,18 +190,34 @@ function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure
     if (!fs.existsSync(path.join(options.packDir, "PulumiPolicy.yaml"))) {
         return { kind: "failed", usage: true, message: `policy pack ${options.shown(options.packDir)} not found (no PulumiPolicy.yaml); pass --policy-pack DIR` };
     }
-    const parsed: ParsedTenants = new Map();
+    return { files, shard, tenantsDir, programFile, recorded: recordedProgram(programFile) };
+}
+
+// Validates the registry (and the one at --base).
+async function prepare(options: PlanOptions, located: Located): Promise<Prepared | InvalidRegistry | PlanFailure> {
+    const { tenantsDir } = located;
+    // git extracts the base while the head is validated; the head's problems are still reported first.
+    const pending = options.baseRef === undefined ? undefined : checkoutRegistryAt(tenantsDir, options.baseRef);
+    const settled = pending?.then(
+        (checkout) => ({ checkout }),
+        (error: unknown) => ({ error: error as Error }),
+    );
+    const cacheFile = parseCacheFile();
+    const parsed = openParseCache(cacheFile);
     const head = validateTenantRegistry(tenantsDir, parsed);
-    if (!head.registry) return { kind: "invalid-registry", where: options.shown(tenantsDir), issues: head.issues };
-    const recorded = recordedProgram(programFile);
-    if (options.baseRef === undefined) return { files, shard, tenantsDir, programFile, recorded, registry: head.registry, parsed };
-    let checkout: BaseCheckout;
-    try {
-        checkout = checkoutRegistryAt(tenantsDir, options.baseRef);
-    } catch (error) {
-        return { kind: "failed", usage: true, message: (error as Error).message };
+    if (!head.registry) {
+        void settled?.then((s) => ("checkout" in s ? s.checkout.cleanup() : undefined));
+        return { kind: "invalid-registry", where: options.shown(tenantsDir), issues: head.issues };
     }
+    if (!settled) {
+        saveParseCache(cacheFile, parsed);
+        return { ...located, registry: head.registry, parsed };
+    }
+    const got = await settled;
+    if ("error" in got) return { kind: "failed", usage: true, message: got.error.message };
+    const { checkout } = got;
     const result = validateRegistry(checkout.dir, [], parsed);
+    saveParseCache(cacheFile, parsed);
     if (!result.registry) {
         checkout.cleanup();
         const issues = result.issues.map((i) => ({ ...i, file: i.file.replace(checkout.dir, `${options.shown(tenantsDir)}@${options.baseRef}`) }));
@@ -178,12 +225,12 @@ function prepare(options: PlanOptions): Prepared | InvalidRegistry | PlanFailure
     }
     // A tenant's id and slug never change: a change of either is a registry error, before anything is planned.
     const baseFile = (entry: { file: string }) => path.join(options.shown(tenantsDir), path.basename(entry.file));
-    const broken = invariantIssues(result.registry, head.registry, options.baseRef, baseFile);
+    const broken = invariantIssues(result.registry, head.registry, checkout.ref, baseFile);
     if (broken.length > 0) {
         checkout.cleanup();
         return { kind: "invalid-registry", where: `${options.shown(tenantsDir)} against ${options.baseRef}`, issues: broken };
     }
-    return { files, shard, tenantsDir, programFile, recorded, registry: head.registry, parsed, base: { checkout, registry: result.registry, ...baseStack(options, checkout) } };
+    return { ...located, registry: head.registry, parsed, base: { checkout, registry: result.registry, ...baseStack(options, checkout) } };
 }
 
 // The stack file at --base against the working tree's, when it is in the registry's repository.
@@ -207,11 +254,16 @@ function touchedSlugs(prepared: Prepared, delta: RegistryDelta): Set<string> {
 // is recorded, then analyzes the stack, validates and reports.
 async function execute(
     options: PlanOptions, prepared: Prepared, planKey: { file: string; key: Buffer }, progress: PlanProgress, started: number, pack: EarlyPack,
+    early: RecordingChild[],
 ): Promise<PlanResult | PlanFailure> {
     const { files, registry, base } = prepared;
     const scope = planScope(options, prepared);
     const sharding = shardingOf(options, prepared, scope);
-    if (sharding) return executeSharded(options, prepared, planKey, progress, started, pack, scope, sharding);
+    if (sharding) {
+        // Each shard records in children of its own.
+        for (const child of early.splice(0)) child.discard();
+        return executeSharded(options, prepared, planKey, progress, started, pack, scope, sharding);
+    }
     let recordMs = 0;
     // The head recording's resources go to the pack as they are recorded (see PolicyStream).
     const analysis = new PolicyStream();
@@ -224,9 +276,10 @@ async function execute(
             else config[NATS_KEY_GENERATIONS_CONFIG] = base.stack.baseGenerations;
         }
         const begun = Date.now();
-        const recording = recordInChild({
-            programFile: prepared.recorded.file, typescript: prepared.recorded.typescript, project: files.project, stack: options.stack, config, secretKeys,
-            keyFile: planKey.file, cwd: options.projectRoot, parsedTenants: prepared.parsed, onOutput: options.programOutput, onResource,
+        const child = early.shift() ?? forkRecordingChild({ cwd: options.projectRoot, typescript: prepared.recorded.typescript });
+        const recording = child.record({
+            programFile: prepared.recorded.file, project: files.project, stack: options.stack, config, secretKeys,
+            keyFile: planKey.file, registry: reg, onOutput: options.programOutput, onResource,
         }).then((resources) => {
             recordMs = Math.max(recordMs, Date.now() - begun);
             return resources;
@@ -236,7 +289,10 @@ async function execute(
     const count = scope.report?.slugs.size ?? registry.entries.length;
     progress.enter("recording the program", ` over ${count} tenant${count === 1 ? "" : "s"}${base ? " (and the base registry)" : ""}…`);
     // The program runs (once or twice) while the pack starts: they are independent processes.
-    const headRun = record(prepared.tenantsDir, registry, analysis.add);
+    const headRun = record(prepared.tenantsDir, registry, (resource) => {
+        analysis.add(resource);
+        preloadSchemas(resource);
+    });
     const baseRun = base ? record(base.checkout.dir, base.registry, undefined, true) : undefined;
     const sharded = prepared.shard.count > 1;
     const keyGenerations = stackKeyGenerations(files.config);
@@ -245,7 +301,7 @@ async function execute(
     // Derived (about 0.5 s per 1,000 tenants) while the pack starts, not after.
     const settings: PackSettings = {
         registryDir: prepared.tenantsDir,
-        ...natsKeysSetting(emulatedMasterKey(planKey.key), registry, generations),
+        ...planNatsKeys(planKey, registry, generations),
         ...(sharded ? { shard: prepared.shard, ...natsPins(emulatedMasterKey(planKey.key)) } : {}),
         ...(scope.only ? { planOnlyTenants: scope.only } : {}),
     };
@@ -286,6 +342,15 @@ async function execute(
     } finally {
         await host?.stop();
     }
+}
+
+// The pack's natsKeys from the emulated master key, with the public keys kept from earlier plans (key-cache.ts).
+function planNatsKeys(planKey: { file: string; key: Buffer }, registry: Registry, generations: Readonly<Record<string, number>>): Pick<PackSettings, "natsKeys"> {
+    const masterKey = emulatedMasterKey(planKey.key);
+    const cache = openKeyCache(keyCachePath(planKey.file), parseNatsMasterKey(masterKey));
+    const setting = natsKeysSetting(masterKey, registry, generations, cache.known);
+    cache.save();
+    return setting;
 }
 
 /** Which tenants a plan declares: the stack's shard, and with --base those a registry-only change touches. */
@@ -415,9 +480,9 @@ async function executeSharded(
     let outcome;
     try {
         outcome = await planSharded({
-            sharding, program: prepared.recorded, project: files.project, stack: options.stack, cwd: options.projectRoot, keyFile: planKey.file, parsedTenants: prepared.parsed,
+            sharding, program: prepared.recorded, project: files.project, stack: options.stack, cwd: options.projectRoot, keyFile: planKey.file,
             packDir: options.packDir, pack,
-            settings: { registryDir: prepared.tenantsDir, ...natsKeysSetting(masterKey, registry, generations), ...(scope.only ? { planOnlyTenants: scope.only } : {}) },
+            settings: { registryDir: prepared.tenantsDir, ...planNatsKeys(planKey, registry, generations), ...(scope.only ? { planOnlyTenants: scope.only } : {}) },
             pins: natsPins(masterKey),
             head, base: base ? recording(base.checkout.dir, base.registry, true) : undefined,
             planned: only ?? new Set([...registry.entries, ...(base?.registry.entries ?? [])].map((e) => e.tenant.id)),

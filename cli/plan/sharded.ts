@@ -8,7 +8,7 @@ import type { PolicyHost, PolicyDiagnostic } from "../engine";
 import { recordInChild } from "../engine/fork";
 import type { RecordedResource } from "../engine/types";
 import { namespaceOf } from "../../contract";
-import type { ParsedTenants, Registry } from "../../registry";
+import type { Registry } from "../../registry";
 import { inventory, type PlannedResource } from "./inventory";
 import { natsDocuments, type NatsDocuments } from "./nats";
 import type { PackSettings } from "./pack-config";
@@ -45,8 +45,6 @@ export interface ShardedPlanInputs {
     stack: string;
     cwd: string;
     keyFile: string;
-    /** Both registries' files as the plan validated them, for each recording child (see ParsedTenants). */
-    parsedTenants: ParsedTenants;
     packDir: string;
     /** The pack already starting (the plan spawns it before validating the registries): the first pipeline's. */
     pack: EarlyPack;
@@ -114,7 +112,7 @@ export async function planSharded(inputs: ShardedPlanInputs): Promise<ShardedOut
     const baseIds = inputs.base ? byShard(inputs.base.registry) : undefined;
     // Every pipeline's pack starts at once: their starts overlap each other and the first recording.
     const packs: EarlyPack[] = [inputs.pack];
-    for (let i = 1; i < sharding.pipelines; i++) packs.push(spawnPlanPack(inputs.packDir));
+    for (let i = 1; i < sharding.pipelines; i++) packs.push(spawnPlanPack(inputs.packDir, inputs.pack.parseFile));
     const hosts: PolicyHost[] = [];
     let kept: PolicyHost | undefined;
     let failure: { error: unknown } | undefined;
@@ -196,7 +194,7 @@ async function planShard(
     configured.then((host) => stream.start(host), () => stream.cancel());
     const record = (recording: ShardRecording, onResource?: (r: RecordedResource) => void) =>
         recordInChild({
-            programFile: inputs.program.file, typescript: inputs.program.typescript, project: inputs.project, stack: inputs.stack, cwd: inputs.cwd, keyFile: inputs.keyFile, parsedTenants: inputs.parsedTenants,
+            programFile: inputs.program.file, typescript: inputs.program.typescript, project: inputs.project, stack: inputs.stack, cwd: inputs.cwd, keyFile: inputs.keyFile, registry: recording.registry,
             config: { ...recording.config, "tenancy:shard": shardConfig({ index, count: sharding.count }) }, secretKeys: recording.secretKeys,
             onOutput: inputs.programOutput, onResource,
         });

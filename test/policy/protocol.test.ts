@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
@@ -7,12 +8,13 @@ import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as structPb from "google-protobuf/google/protobuf/struct_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PolicyHostError, startPolicyPack, UNKNOWN, type PolicyHost } from "../../cli/engine";
-import { startPlanPack } from "../../cli/plan/policy";
+import { preparePlanPack, startPlanPack } from "../../cli/plan/policy";
 import { RULES } from "../../policy/rules";
 import { POLICY_TENANTS, writeRegistry } from "./registry";
 import { byName, CONFIG, shardConfig, shardWorld, tenantStack, world } from "./fixtures";
 import { clone, fixture, toEngine } from "./support";
 import { alive } from "../support/processes";
+import { PLAN_PARSE_ENV, validateRegistry, writeParsedTenants } from "../../registry";
 
 const ROOT = path.resolve(__dirname, "../..");
 const PACK_DIR = path.join(ROOT, "policy");
@@ -200,6 +202,36 @@ describe("the pack as tenancy plan starts it", () => {
             ]);
         } finally {
             await host.stop();
+        }
+    });
+
+    it("reuses the plan's parse of a registry file holding the same text (TENANCY_PLAN_PARSE), and parses a file whose text differs", async () => {
+        const dir = writeRegistry();
+        const acmeText = fs.readFileSync(path.join(dir, "acme.yaml"), "utf8");
+        const acme = validateRegistry(dir).registry!.entries.find((e) => e.tenant.slug === "acme")!.tenant;
+        const edited = writeRegistry({ ...POLICY_TENANTS, "acme.yaml": `${acmeText}\n` });
+        // Another parse than the file's own: only a reused parse can show it.
+        const parseFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-plan-parse-")), "parsed-tenants");
+        writeParsedTenants(parseFile, new Map([[acmeText, { ...acme, id: "org_forged01" }]]));
+        const configFor = (registryDir: string) => Object.fromEntries(RULES.filter((r) => r.configSchema?.properties?.registryDir).map((r) => [r.name, { ...CONFIG, registryDir }]));
+        const baseline = async (host: PolicyHost, registryDir: string) => {
+            await host.configure(configFor(registryDir));
+            const found = await host.analyzeStack(world(["acme"]).map(toEngine));
+            return found.filter((d) => d.policyName === "require-tenant-baseline").map((d) => d.message.split("\n")[1]);
+        };
+        // The compiled pack, as the plan starts it: no type check in each start.
+        const packDir = await preparePlanPack(PACK_DIR);
+        const told = await startPolicyPack({ packDir, timeoutMs: 60_000, env: { [PLAN_PARSE_ENV]: parseFile } });
+        const untold = await startPolicyPack({ packDir, timeoutMs: 60_000 });
+        try {
+            expect(await baseline(told, dir)).toEqual([
+                `Tenant namespace "org-acme" (tenant acme): its quota and LimitRange cannot be checked against its plan because tenant id org_7f3k2m9q is not in the registry at ${dir}; the registry must load and list the tenant.`,
+            ]);
+            expect(await baseline(told, edited)).toEqual([]);
+            expect(await baseline(untold, dir)).toEqual([]);
+        } finally {
+            await Promise.all([told.stop(), untold.stop()]);
+            fs.rmSync(path.dirname(parseFile), { recursive: true, force: true });
         }
     });
 

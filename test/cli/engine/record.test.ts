@@ -1,11 +1,14 @@
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensurePlanKey, recordInChild, RecordError, type RecordedResource } from "../../../cli/engine";
+import { BACKGROUND_PRIORITY } from "../../../cli/engine/fork";
+import { ensurePlanKey, forkRecordingChild, recordInChild, RecordError, type RecordedResource } from "../../../cli/engine";
 import { UNKNOWN } from "../../../cli/engine";
 import { toPlain } from "../../../cli/engine/wire";
-import { validateRegistry, type ParsedTenants } from "../../../registry";
+import { validateRegistry } from "../../../registry";
+import { alive } from "../../support/processes";
 import { makeRegistry, tenantYaml } from "../../support/registry-fixture";
 
 const program = path.join(__dirname, "fixtures", "program.ts");
@@ -113,22 +116,85 @@ describe("program errors", () => {
 });
 
 describe("the registry a plan hands its recording child", () => {
-    it("is what the program's loadRegistry returns for the same file texts, without parsing them again", async () => {
+    const programFile = path.join(__dirname, "fixtures", "registry-program.ts");
+    const agentLimit = (recorded: RecordedResource[]) => recorded.find((r) => r.type === "test:index:Tenant")?.inputs.agentLimit;
+
+    it("is what the program's loadRegistry returns for its directory, without reading the files again", async () => {
         const dir = makeRegistry({ "acme.yaml": tenantYaml("acme") });
-        const text = tenantYaml("acme");
-        const { registry } = validateRegistry(dir);
-        // Another parse of the same text than the file's: only a reused parse can show it.
-        const parsedTenants: ParsedTenants = new Map([[text, { ...registry!.entries[0].tenant, agentLimit: 7 }]]);
-        const programFile = path.join(__dirname, "fixtures", "registry-program.ts");
-        const agentLimit = (recorded: RecordedResource[]) => recorded.find((r) => r.type === "test:index:Tenant")?.inputs.agentLimit;
         const options = { ...base, programFile, config: { "test:tenantsDir": dir } };
-        expect(agentLimit(await recordInChild({ ...options, parsedTenants }))).toBe(7);
+        const { registry } = validateRegistry(dir);
+        // Another registry than the files say: only a handed-over registry can show it.
+        const handed = { ...registry!, entries: [{ ...registry!.entries[0], tenant: { ...registry!.entries[0].tenant, agentLimit: 7 } }] };
+        expect(agentLimit(await recordInChild({ ...options, registry: handed }))).toBe(7);
         expect(agentLimit(await recordInChild(options))).toBe(5);
-        // An edited file is parsed: the handed-over parse is of the old text.
-        fs.writeFileSync(path.join(dir, "acme.yaml"), text.replace("agentLimit: 5", "agentLimit: 4"));
-        expect(agentLimit(await recordInChild({ ...options, parsedTenants }))).toBe(4);
+        // The plan reports on the registry it validated: a file edited since is not what the program plans.
+        fs.writeFileSync(path.join(dir, "acme.yaml"), tenantYaml("acme").replace("agentLimit: 5", "agentLimit: 4"));
+        expect(agentLimit(await recordInChild({ ...options, registry: handed }))).toBe(7);
+        expect(agentLimit(await recordInChild(options))).toBe(4);
+    });
+
+    it("is only returned for its own directory: another directory is read and validated", async () => {
+        const dir = makeRegistry({ "acme.yaml": tenantYaml("acme") });
+        const other = makeRegistry({ "acme.yaml": tenantYaml("acme").replace("agentLimit: 5", "agentLimit: 3") });
+        const { registry } = validateRegistry(dir);
+        expect(agentLimit(await recordInChild({ ...base, programFile, config: { "test:tenantsDir": other }, registry: registry! }))).toBe(3);
     });
 });
+
+describe("a recording child forked ahead of its request", () => {
+    it("loads the warm module before the request, and records as a child forked with it", async () => {
+        const child = forkRecordingChild({ cwd: root, warm: path.join(__dirname, "fixtures", "warm-module.ts") });
+        const recorded = await child.record({ ...base, programFile: path.join(__dirname, "fixtures", "warm-program.ts") });
+        // The program saw the module already loaded, by the child before the request.
+        expect(recorded.find((r) => r.type === "test:index:Warm")?.inputs).toEqual({ loadedBefore: true });
+        const cold = await recordInChild({ ...base, programFile: path.join(__dirname, "fixtures", "warm-program.ts") });
+        expect(cold.find((r) => r.type === "test:index:Warm")?.inputs).toEqual({ loadedBefore: false });
+    });
+
+    it("runs at a lower priority when started in the background, and at the parent's otherwise", async () => {
+        const background = forkRecordingChild({ cwd: root, background: true });
+        const foreground = forkRecordingChild({ cwd: root });
+        try {
+            expect(os.getPriority(background.pid!)).toBe(os.getPriority() + BACKGROUND_PRIORITY);
+            expect(os.getPriority(foreground.pid!)).toBe(os.getPriority());
+        } finally {
+            background.discard();
+            foreground.discard();
+        }
+    });
+
+    it("records once: a second request is refused", async () => {
+        const child = forkRecordingChild({ cwd: root });
+        await child.record(base);
+        expect(() => child.record(base)).toThrow("a recording child records once");
+    });
+
+    it("reports a warm module that fails through the program's own load, with its message", async () => {
+        const child = forkRecordingChild({ cwd: root, warm: path.join(__dirname, "fixtures", "throwing-program.ts") });
+        const error = await child.record({ ...base, programFile: path.join(__dirname, "fixtures", "throwing-program.ts") }).catch((e: unknown) => e);
+        const direct = await recordInChild({ ...base, programFile: path.join(__dirname, "fixtures", "throwing-program.ts") }).catch((e: unknown) => e);
+        expect((error as RecordError).messages).toEqual((direct as RecordError).messages);
+    });
+
+    it("is killed by discard before its request, and exits on its own once its parent's IPC channel closes", async () => {
+        const child = forkRecordingChild({ cwd: root });
+        const pid = child.pid!;
+        child.discard();
+        await waitFor(() => !alive(pid));
+        expect(alive(pid)).toBe(false);
+        // A parent that dies without discarding: the child goes with it.
+        const parent = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(__dirname, "fixtures", "forking-parent.ts")], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+        const orphan = Number((await new Promise<string>((resolve) => parent.stdout!.once("data", (d: Buffer) => resolve(String(d))))).trim());
+        expect(alive(orphan)).toBe(true);
+        parent.kill("SIGKILL");
+        await waitFor(() => !alive(orphan));
+        expect(alive(orphan)).toBe(false);
+    });
+});
+
+async function waitFor(done: () => boolean, ms = 10_000): Promise<void> {
+    for (const start = Date.now(); !done() && Date.now() - start < ms; ) await new Promise((r) => setTimeout(r, 50));
+}
 
 describe("plan key", () => {
     it("is created once with mode 0600 and reused", () => {

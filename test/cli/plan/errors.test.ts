@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -57,6 +58,17 @@ describe("tenancy plan: bad flags and missing files", () => {
 
     it("rejects an unknown --base revision", async () => {
         await usage(["--base", "no-such-ref-xyz"], '--base: unknown git revision "no-such-ref-xyz"; give a branch, tag or commit (e.g. --base origin/main)');
+    });
+
+    it("rejects --base when the registry did not exist at that revision, with git's reason", async () => {
+        const repo = tempDir("late-registry");
+        const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: repo, stdio: "pipe" });
+        git("init", "-q");
+        fs.writeFileSync(path.join(repo, "README.md"), "before the registry\n");
+        git("add", "-A");
+        git("commit", "-qm", "first");
+        fs.cpSync(EXAMPLE_REGISTRY, path.join(repo, "tenants"), { recursive: true });
+        await usage(["--tenants", path.join(repo, "tenants"), "--base", "HEAD"], "--base: tenants does not exist at HEAD (fatal: pathspec 'tenants' did not match any files)");
     });
 
     it("rejects --base when the registry is not in a git repository", async () => {

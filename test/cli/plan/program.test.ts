@@ -27,19 +27,23 @@ function builtProject(): string {
 describe("recordedProgram", () => {
     it("records the project's program from its compiled copy when dist/ was built from the current sources", () => {
         const root = builtProject();
-        expect(recordedProgram(path.join(root, "infra", "index.ts"), root)).toEqual({ file: path.join(root, "dist", "infra", "index.js"), typescript: false });
+        expect(recordedProgram(path.join(root, "infra", "index.ts"), root)).toEqual({
+            file: path.join(root, "dist", "infra", "index.js"), typescript: false, warm: path.join(root, "dist", "infra", "program.js"),
+        });
     });
 
     it("records the compiled copy for Pulumi.yaml's main, infra/main.js, too", () => {
         const root = builtProject();
-        expect(recordedProgram(path.join(root, "infra", "main.js"), root)).toEqual({ file: path.join(root, "dist", "infra", "index.js"), typescript: false });
+        expect(recordedProgram(path.join(root, "infra", "main.js"), root)).toEqual({
+            file: path.join(root, "dist", "infra", "index.js"), typescript: false, warm: path.join(root, "dist", "infra", "program.js"),
+        });
     });
 
     it("records infra/index.ts through tsx once a source changed since the build, whichever entry was given", () => {
         const root = builtProject();
         fs.writeFileSync(path.join(root, "infra", "index.ts"), "export const a = 2;\n");
         for (const entry of ["index.ts", "main.js"]) {
-            expect(recordedProgram(path.join(root, "infra", entry), root)).toEqual({ file: path.join(root, "infra", "index.ts"), typescript: true });
+            expect(recordedProgram(path.join(root, "infra", entry), root)).toEqual({ file: path.join(root, "infra", "index.ts"), typescript: true, warm: path.join(root, "infra", "program.ts") });
         }
     });
 

@@ -5,7 +5,7 @@ import type { RecordedResource } from "../../../cli/engine";
 import { SECRET_SIG, SIG_KEY } from "../../../cli/engine/wire";
 import { diffErrors, diffPlans, registryDelta } from "../../../cli/plan/diff";
 import { inventory, type PlannedResource } from "../../../cli/plan/inventory";
-import { validateKube, validateObjects } from "../../../cli/plan/kube-validate";
+import { preloadSchemas, validateKube, validateObjects } from "../../../cli/plan/kube-validate";
 import { emulatedMasterKey } from "../../../cli/plan/master-key";
 import { programConfig } from "../../../cli/plan/run";
 import { readStackFiles } from "../../../cli/plan/stack-config";
@@ -90,6 +90,23 @@ describe("Kubernetes validation", () => {
 
     it("accepts a valid object", () => {
         expect(validateKube(kube(resource("q", { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "quota", namespace: "org-acme" }, spec: { hard: { pods: "3" } } })))).toEqual([]);
+    });
+
+    it("loads an apiVersion's schemas on a later turn once a resource of it is recorded, and validates as before meanwhile", async () => {
+        // apiVersions nothing else in this file validates.
+        const lease = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "leader", namespace: "org-acme" } };
+        const runtimeClass = { apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: "gvisor" }, handler: "runsc" };
+        const loaded = (apiVersion: string) => require.resolve(`kubernetes-models/${apiVersion}`) in require.cache;
+        expect([loaded(lease.apiVersion), loaded(runtimeClass.apiVersion)]).toEqual([false, false]);
+        preloadSchemas(resource("lease", lease));
+        preloadSchemas(resource("rc", runtimeClass));
+        expect([loaded(lease.apiVersion), loaded(runtimeClass.apiVersion)]).toEqual([false, false]);
+        // Validation before the preload's turn loads the schema itself.
+        expect(validateKube(kube(resource("rc", runtimeClass)))).toEqual([]);
+        expect([loaded(lease.apiVersion), loaded(runtimeClass.apiVersion)]).toEqual([false, true]);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(loaded(lease.apiVersion)).toBe(true);
+        expect(validateKube(kube(resource("lease", lease)))).toEqual([]);
     });
 
     it("reports schema errors, bad names and bad labels", () => {
