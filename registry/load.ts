@@ -46,7 +46,8 @@ export class RegistryError extends Error {
 /**
  * Tenant files that are valid on their own (YAML and schema), by their exact text, with what the
  * schema made of them: validating another registry that holds the same texts (the --base registry,
- * a plan's recording child) skips their YAML and schema work. Checks across files still run.
+ * a plan's policy pack, the next plan through its cache) skips their YAML and schema work. Checks
+ * across files still run.
  */
 export type ParsedTenants = Map<string, Tenant>;
 

@@ -6,6 +6,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import type { AccountPublicKeys, KnownPublicKeys } from "../../components";
 import { deriveNkey, type NatsKeyPurpose } from "../../components/nats-keys";
+import { replaceFile } from "./replace-file";
 
 const PURPOSES: readonly NatsKeyPurpose[] = ["nats-operator", "nats-account", "nats-account-signing", "nats-user"];
 // An owner no tenant or platform key has (org ids start with org_), so the probe keys are no stack's keys.
@@ -47,18 +48,7 @@ export function openKeyCache(file: string, master: Buffer): KeyCache {
         save() {
             if (known.size === loaded) return;
             const keys = Object.fromEntries([...known].map(([id, k]) => [id, [k.account, k.signing, k.user]]));
-            const temporary = `${file}.${process.pid}.tmp`;
-            try {
-                fs.writeFileSync(temporary, JSON.stringify({ fingerprint, keys }), { mode: 0o600 });
-                fs.renameSync(temporary, file);
-            } catch {
-                // Only slower: the next plan derives them again.
-                try {
-                    fs.rmSync(temporary, { force: true });
-                } catch {
-                    // Nothing was written there.
-                }
-            }
+            replaceFile(file, (temporary) => fs.writeFileSync(temporary, JSON.stringify({ fingerprint, keys }), { mode: 0o600 }));
         },
     };
 }

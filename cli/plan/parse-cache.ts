@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { readParsedTenants, writeParsedTenants, type ParsedTenants, type Tenant } from "../../registry";
 import { PACKAGE_ROOT } from "../package-root";
+import { replaceFile } from "./replace-file";
 
 // bin/build-state.js is plain JavaScript at the repository root (bin/tenancy.js uses it before any TypeScript loads).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -67,21 +68,11 @@ export function openParseCache(file: string): CachedParse {
 export function saveParseCache(file: string, parse: CachedParse): void {
     if (!parse.changed) return;
     const dir = path.dirname(file);
-    const temporary = `${file}.${process.pid}.tmp`;
     try {
         fs.mkdirSync(dir, { recursive: true });
-        writeParsedTenants(temporary, parse);
-        fs.renameSync(temporary, file);
+        if (!replaceFile(file, (temporary) => writeParsedTenants(temporary, parse))) return;
         for (const name of fs.readdirSync(dir)) if (name.endsWith(".v8") && path.join(dir, name) !== file) fs.rmSync(path.join(dir, name), { force: true });
     } catch {
-        removeQuietly(temporary);
-    }
-}
-
-function removeQuietly(file: string): void {
-    try {
-        fs.rmSync(file, { force: true });
-    } catch {
-        // Nothing was written there.
+        // Only slower: the next plan parses again.
     }
 }

@@ -4,7 +4,11 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensurePlanKey, planKeyPath } from "../../../cli/engine";
+import { keyCachePath, openKeyCache } from "../../../cli/plan/key-cache";
 import { emulatedMasterKey } from "../../../cli/plan/master-key";
+import { natsStackKeys } from "../../../components";
+import { parseNatsMasterKey } from "../../../components/nats-keys";
+import { loadRegistry } from "../../../registry";
 import { EXAMPLE_REGISTRY } from "../../support/registry-fixture";
 import { type CliRun, isolatePlanKey, readTree, removeTempDirs, ROOT, runCli, tempDir } from "./support";
 
@@ -50,6 +54,15 @@ beforeAll(async () => {
 }, 240_000);
 
 describe("tenancy plan on the example registry", () => {
+    it("keeps the pinned public keys of every tenant next to the plan key, as the pack was configured with them", () => {
+        const master = parseNatsMasterKey(emulatedMasterKey(ensurePlanKey(planKeyPath())));
+        const kept = openKeyCache(keyCachePath(planKeyPath()), master).known;
+        const ids = loadRegistry(EXAMPLE_REGISTRY).entries.map((e) => e.tenant.id);
+        expect([...kept.keys()].sort()).toEqual(["PLATFORM:1", ...ids.map((id) => `${id}:1`)].sort());
+        const derived = natsStackKeys(master, ids.map((id) => ({ id, generation: 1 })));
+        for (const id of ids) expect(kept.get(`${id}:1`)).toEqual(derived.tenants[id]);
+    });
+
     it("exits 0 with zero policy violations and zero invalid objects", () => {
         expect(run1.code).toBe(0);
         const report = JSON.parse(run1.stdout);
