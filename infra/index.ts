@@ -33,16 +33,18 @@ const provider = new k8s.Provider("cluster", {
     kubeClientSettings: { qps: config.kubeClient.qps, burst: config.kubeClient.burst },
 });
 
-const { tenants, natsAuthorization, missingSecrets: missing } = declareTenants({ registry, config, secretValues, provider, natsMasterKey, only });
+// Named exports of a promise's values (not `export =` of an async function), so that a program
+// that adds to this one can still `export * from` it.
+const declared = declareTenants({ registry, config, secretValues, provider, natsMasterKey, only });
 
 /** Namespace of every tenant, by slug. */
-export const namespaces = Object.fromEntries(Object.entries(tenants).map(([slug, t]) => [slug, t.namespaceName]));
+export const namespaces = pulumi.output(declared.then(({ tenants }) => Object.fromEntries(Object.entries(tenants).map(([slug, t]) => [slug, t.namespaceName]))));
 
 /** Config paths of declared secret values not set yet (never values); their Secrets are created once they are. */
-export const missingSecrets = missing;
+export const missingSecrets = pulumi.output(declared.then((d) => d.missingSecrets));
 
 /**
  * Public keys every shard's policy pack is pinned to (pack config natsOperatorKey and
  * natsPlatformAccountKey), the same in every stack of one master key.
  */
-export const natsTrust = { operator: natsAuthorization.operatorPublicKey, platformAccount: natsAuthorization.platformAccountPublicKey };
+export const natsTrust = pulumi.output(declared.then(({ natsAuthorization: n }) => ({ operator: n.operatorPublicKey, platformAccount: n.platformAccountPublicKey })));

@@ -94,9 +94,10 @@ export function declaredEntries(registry: Pick<Registry, "entries">, config: Pic
  * shard its tenants' account files, the shared shard (0) also the PriorityClasses, operator.conf
  * (including every tenant of the registry), the platform credential and the recording rules. A
  * tenant whose secret values are not all set still gets every object but the Secrets missing a
- * value, with one warning naming the missing config paths; other tenants are unaffected.
+ * value, with one warning naming the missing config paths; other tenants are unaffected. Resolves
+ * once every tenant is declared (see {@link nextTurn}).
  */
-export function declareTenants(inputs: ProgramInputs): ProgramResult {
+export async function declareTenants(inputs: ProgramInputs): Promise<ProgramResult> {
     const { registry, config, secretValues, provider, natsMasterKey } = inputs;
     const entries = declaredEntries(registry, config, inputs.only);
     const shared = config.shard.index === SHARED_SHARD;
@@ -112,6 +113,7 @@ export function declareTenants(inputs: ProgramInputs): ProgramResult {
     const classNames = Object.values(registry.plans.plans).map((p) => p.priorityClassName);
     const tenants: Record<string, Tenant> = {};
     for (const { tenant, plan } of entries) {
+        await nextTurn();
         tenants[tenant.slug] = new Tenant(
             tenant.slug,
             {
@@ -133,4 +135,17 @@ export function declareTenants(inputs: ProgramInputs): ProgramResult {
     );
     const monitoring = shared && config.monitoring.prometheusRules ? new TenantMonitoring("tenant-monitoring", { namespace: config.monitoring.namespace }, opts) : undefined;
     return { tenants, natsAuthorization, priorityClasses, monitoring, missingSecrets: Object.values(missing).flatMap((list) => list.map((m) => m.path)) };
+}
+
+/**
+ * One turn of the event loop, taken before each tenant is declared. The SDK holds everything of a
+ * registration (its inputs, the request it serializes, the promises that wait for the answer)
+ * until the engine answers, and it can send nothing while the program runs synchronously: a
+ * program that declared every tenant in one go held all of them at once (about 1.4 MB of heap
+ * per tenant; a 250-tenant recording did not fit in 352 MB). A turn per tenant lets the earlier
+ * tenants' registrations go out and be answered, so what is held is the tenants in flight: the
+ * same recording fits in 128 MB. Under `pulumi up` the engine gets the first registrations sooner.
+ */
+export function nextTurn(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
 }

@@ -17,8 +17,8 @@ async function run(): Promise<string[]> {
     const { declareTenants } = await import("../../infra/program");
     const { stackConfigSchema } = await import("../../infra/config");
     const start = resources.length;
-    await runRecorded(resources, () => {
-        declareTenants({ registry: loadRegistry(EXAMPLE_REGISTRY), config: stackConfigSchema.parse({}), secretValues, natsMasterKey: pulumi.secret(TEST_NATS_MASTER_KEY) });
+    await runRecorded(resources, async () => {
+        await declareTenants({ registry: loadRegistry(EXAMPLE_REGISTRY), config: stackConfigSchema.parse({}), secretValues, natsMasterKey: pulumi.secret(TEST_NATS_MASTER_KEY) });
         return {};
     });
     return resources

@@ -40,8 +40,8 @@ async function plan(tenantFile: string): Promise<Map<string, Map<string, string>
     const { stackConfigSchema } = await import("../../infra/config");
     const registry = loadRegistry(makeRegistry({ "beta.yaml": tenantFile }));
     const start = resources.length;
-    await runRecorded(resources, () => {
-        declareTenants({ registry, config: stackConfigSchema.parse({}), secretValues: {}, natsMasterKey: pulumi.secret(TEST_NATS_MASTER_KEY) });
+    await runRecorded(resources, async () => {
+        await declareTenants({ registry, config: stackConfigSchema.parse({}), secretValues: {}, natsMasterKey: pulumi.secret(TEST_NATS_MASTER_KEY) });
         return {};
     });
     return new Map(resources.slice(start).filter((r) => r.inputs && Object.keys(r.inputs).length > 0).map((r) => [`${r.type}::${r.name}`, leaves(r.inputs)]));

@@ -18,8 +18,8 @@ const REGISTRY: Registry = loadRegistry(
 /** The program's Kubernetes registrations (type, name, inputs) for one stack setting; components and providers are left out. */
 async function declared(settings: Record<string, unknown>, only?: ReadonlySet<string>): Promise<MockedResource[]> {
     const start = resources.length;
-    await runRecorded(resources, () => {
-        declareTenants({ registry: REGISTRY, config: stackConfigSchema.parse(settings), secretValues: {}, natsMasterKey: pulumi.secret(TEST_NATS_MASTER_KEY), only });
+    await runRecorded(resources, async () => {
+        await declareTenants({ registry: REGISTRY, config: stackConfigSchema.parse(settings), secretValues: {}, natsMasterKey: pulumi.secret(TEST_NATS_MASTER_KEY), only });
         return {};
     });
     return resources.slice(start).filter((r) => r.type.startsWith("kubernetes:"));
@@ -84,5 +84,26 @@ describe("sharding one registry across stacks", () => {
         const narrowed = await declared({ monitoring: { prometheusRules: true } }, picked);
         const slice = whole.filter((r) => SHARED.test(r.name) || picked.has(idOfName(r.name) ?? ""));
         expect(narrowed.map(key).sort()).toEqual(slice.map(key).sort());
+    });
+});
+
+describe("declaring a registry tenant by tenant", () => {
+    it("has every earlier tenant's objects registered by the engine when it declares the next, so the SDK never holds the whole registry pending", async () => {
+        const start = resources.length;
+        // When each Tenant is declared: the org ids of the tenants with a Kubernetes object the engine has registered.
+        const registeredBefore: string[][] = [];
+        await runRecorded(resources, async () => {
+            pulumi.runtime.registerStackTransformation((args) => {
+                if (args.type === "tenancy:tenant:Tenant") {
+                    const ids = resources.slice(start).filter((r) => r.type.startsWith("kubernetes:")).map((r) => idOfName(r.name));
+                    registeredBefore.push([...new Set(ids)].filter((id) => id !== undefined).sort());
+                }
+                return undefined;
+            });
+            await declareTenants({ registry: REGISTRY, config: stackConfigSchema.parse({}), secretValues: {}, natsMasterKey: pulumi.secret(TEST_NATS_MASTER_KEY) });
+            return {};
+        });
+        const ids = REGISTRY.entries.map((e) => e.tenant.id);
+        expect(registeredBefore).toEqual(ids.map((_, i) => ids.slice(0, i).sort()));
     });
 });
