@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as v8 from "node:v8";
 import { displayPath, formatIssue } from "../../registry";
+import { heapGrowingFlag } from "../engine/fork";
 import { PR_COMMENT_MAX_CHARS, renderMarkdown } from "../plan/markdown";
 import { renderText } from "../plan/render";
 import { runPlan } from "../plan/run";
@@ -108,6 +110,8 @@ tenant's id or slug changed since --base.
             return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
         };
 
+        // As in its children and packs (heapGrowingFlag); V8 reads the factor at each full collection.
+        for (const flag of heapGrowingFlag()) v8.setFlagsFromString(flag);
         const result = await runPlan({
             projectRoot, tenantsDir, stack, stackGiven: flags.stack !== undefined, programFile, packDir,
             baseRef: flags.base as string | undefined, full: flags.full === true, shown, shardSize, keepResources: out !== undefined,

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { PolicyHostError } from "./analyzer-types";
-import { profilingArgs, SDK_DEFERRAL } from "./fork";
+import { heapGrowingFlag, profilingArgs, SDK_DEFERRAL } from "./fork";
 import { PACKAGE_ROOT } from "../package-root";
 
 const RUN_POLICY_PACK = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
@@ -23,7 +23,8 @@ export interface PackProcess {
 
 /**
  * Spawns `node run-policy-pack <engine-address> <pack-dir>` in the pack's directory, with the
- * watchdog and the SDK's module deferral preloaded; the only additions to the CLI's command line.
+ * watchdog and the SDK's module deferral preloaded and V8's heap growing bounded (heapGrowingFlag);
+ * the only additions to the CLI's command line.
  * `env` adds to the inherited environment, never over the two variables set here.
  */
 export function spawnPack(packDir: string, engineAddress: string, env: Readonly<Record<string, string>> = {}): PackProcess {
@@ -32,7 +33,7 @@ export function spawnPack(packDir: string, engineAddress: string, env: Readonly<
         // run-policy-pack only checks that <engine-address> is there and then drops it (argv.shift());
         // the SDK's log module finds the engine through PULUMI_NODEJS_ENGINE, so both point at our sink.
         // Without it, the runner's own log.error (e.g. a type error) would go to stderr instead.
-        child = spawn(process.execPath, [...profilingArgs(), "--require", WATCHDOG, "--require", SDK_DEFERRAL, RUN_POLICY_PACK, engineAddress, packDir], {
+        child = spawn(process.execPath, [...heapGrowingFlag(), ...profilingArgs(), "--require", WATCHDOG, "--require", SDK_DEFERRAL, RUN_POLICY_PACK, engineAddress, packDir], {
             cwd: packDir,
             stdio: ["ignore", "pipe", "pipe"],
             env: { ...process.env, ...env, PULUMI_NODEJS_ENGINE: engineAddress, TENANCY_POLICY_HOST_PID: String(process.pid) },

@@ -7,9 +7,10 @@ import * as path from "node:path";
 import { MAX_SHARDS, shardOf, type Shard } from "../../registry";
 
 /**
- * Tenants per plan shard unless --shard-size says otherwise. A recording child holds about 1.5 MB
- * per tenant and the pack as much again, so a shard of 250 keeps each pipeline well under 1 GB,
- * while each shard costs a child start (about a second) and a pack reconfiguration.
+ * Tenants per plan shard unless --shard-size says otherwise. Each shard costs a child start (about
+ * a second of CPU) and a pack reconfiguration; a larger one makes the child and the pack hold more
+ * at once (a 250-tenant recording child peaks near 0.3 GB, its pack near 0.5 GB at 1,000 tenants).
+ * At 1,000 tenants, 250 and 500 took the same time within the machine's noise (BENCHMARKS.md).
  */
 export const DEFAULT_SHARD_SIZE = 250;
 

@@ -58,6 +58,9 @@ describe("tenancy-guard over the Analyzer protocol", () => {
         const found = () => host.logs.some((l) => l.message.startsWith("Found ts-node version"));
         for (let i = 0; i < 50 && !found(); i++) await new Promise((r) => setTimeout(r, 100));
         expect(found()).toBe(true);
+        // The one V8 flag the plan adds to the CLI's command line (heapGrowingFlag).
+        const argv = fs.readFileSync(`/proc/${host.pid}/cmdline`, "utf8").split("\0");
+        expect(argv.filter((a) => a.startsWith("--heap") || a.startsWith("--max-"))).toEqual(["--heap-growing-percent=50"]);
     });
 
     it("describes every rule in GetAnalyzerInfo", async () => {

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKGROUND_PRIORITY } from "../../../cli/engine/fork";
+import { BACKGROUND_PRIORITY, HEAP_GROWING_PERCENT, heapGrowingFlag } from "../../../cli/engine/fork";
 import { ensurePlanKey, forkRecordingChild, recordInChild, RecordError, type RecordedResource } from "../../../cli/engine";
 import { UNKNOWN } from "../../../cli/engine";
 import { toPlain } from "../../../cli/engine/wire";
@@ -160,6 +160,33 @@ describe("a recording child forked ahead of its request", () => {
         } finally {
             background.discard();
             foreground.discard();
+        }
+    });
+
+    it("bounds how far its heap grows past its live size (heapGrowingFlag)", () => {
+        const child = forkRecordingChild({ cwd: root });
+        try {
+            const argv = fs.readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0");
+            expect(argv.filter((a) => a.startsWith("--heap"))).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
+            expect(HEAP_GROWING_PERCENT).toBe(50);
+        } finally {
+            child.discard();
+        }
+    });
+
+    it("takes TENANCY_HEAP_GROWING_PERCENT as a whole percentage, 0 for V8's own factor, and ignores anything else", () => {
+        const saved = process.env.TENANCY_HEAP_GROWING_PERCENT;
+        const flagFor = (value: string | undefined) => {
+            if (value === undefined) delete process.env.TENANCY_HEAP_GROWING_PERCENT;
+            else process.env.TENANCY_HEAP_GROWING_PERCENT = value;
+            return heapGrowingFlag();
+        };
+        try {
+            expect(flagFor(undefined)).toEqual(["--heap-growing-percent=50"]);
+            expect(flagFor("25")).toEqual(["--heap-growing-percent=25"]);
+            expect(["0", "-5", "1e3", "12345", " 50", ""].map(flagFor)).toEqual([[], [], [], [], [], []]);
+        } finally {
+            flagFor(saved);
         }
     });
 
