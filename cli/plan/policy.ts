@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { PACKAGE_ROOT } from "../package-root";
 import { PLAN_PARSE_ENV, writeParsedTenants, type ParsedTenants } from "../../registry";
 // Not the engine's index: it loads the recording side, whose Pulumi SDK (about 0.8 s to load) only the recording child needs.
-import type { PolicyDiagnostic, PolicyHost } from "../engine/analyzer-types";
+import type { PolicyConfig, PolicyDiagnostic, PolicyHost } from "../engine/analyzer-types";
 import { engineResource, engineResources } from "../engine/engine-resources";
 import { startPolicyPack } from "../engine/policy-host";
 import type { RecordedResource } from "../engine/types";
@@ -167,12 +167,16 @@ export function spawnPlanPack(packDir: string, parseFile?: string): EarlyPack {
     };
 }
 
-/** Configures a started pack for a plan (see {@link startPlanPack}); stops it if that fails. */
-export async function configurePlanPack(host: PolicyHost, settings: PackSettings): Promise<PolicyHost> {
+/**
+ * Configures a started pack for a plan (see {@link startPlanPack}); stops it if that fails. With
+ * `only`, every other rule of the pack is disabled: the analysis runs for that rule's findings alone.
+ */
+export async function configurePlanPack(host: PolicyHost, settings: PackSettings, only?: string): Promise<PolicyHost> {
     try {
         const info = await host.getAnalyzerInfo();
         // What the running pack says each rule reads, not this checkout's rules: --policy-pack may name another pack.
-        const config = packConfig(settings, info.policies.map((p) => ({ name: p.name, reads: Object.keys(p.configSchema ?? {}) })));
+        const config: PolicyConfig = packConfig(settings, info.policies.map((p) => ({ name: p.name, reads: Object.keys(p.configSchema ?? {}) })));
+        if (only !== undefined) for (const p of info.policies) if (p.name !== only) config[p.name] = { enforcementLevel: "disabled" };
         if (Object.keys(config).length > 0) await host.configure(config);
         return host;
     } catch (error) {

@@ -17,6 +17,7 @@ import type { PlanProgress } from "./progress";
 import type { RecordedProgram } from "./program";
 import type { ResourceTally } from "./report";
 import { entriesOf, ShardTally } from "./shard-tally";
+import { STACK_WIDE_RULE } from "./stack-union";
 import { planShardOf, shardConfig } from "./shards";
 
 /** How a sharded plan runs: K shards, P at a time. */
@@ -166,7 +167,9 @@ export async function planSharded(inputs: ShardedPlanInputs): Promise<ShardedOut
     let diagnostics: PolicyDiagnostic[];
     let info;
     try {
-        await configurePlanPack(host, inputs.settings);
+        // Only the stack-wide rule's findings are taken from this analysis (addStackWide): the other
+        // rules, already run shard by shard, would only repeat their work over the union.
+        await configurePlanPack(host, inputs.settings, STACK_WIDE_RULE);
         diagnostics = await host.analyzeStack(union.map((u) => u.engine));
         info = await host.getAnalyzerInfo();
     } finally {

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { planParseFile } from "../../../cli/plan/policy";
+import type { PolicyConfig, PolicyHost } from "../../../cli/engine/analyzer-types";
+import { configurePlanPack, planParseFile } from "../../../cli/plan/policy";
 import { readParsedTenants, type Tenant } from "../../../registry";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -30,5 +31,28 @@ describe("planParseFile: where a plan writes its parse of the registries for its
         share.remove();
         expect(() => share.write(new Map())).not.toThrow();
         expect(readParsedTenants(share.file)).toBeUndefined();
+    });
+});
+
+describe("configurePlanPack", () => {
+    // A pack of three rules, two of which read the registry: what it is configured with.
+    const host = (configured: PolicyConfig[]) =>
+        ({
+            getAnalyzerInfo: async () => ({
+                name: "p", version: "1", supportsConfig: true,
+                policies: ["a", "b", "c"].map((name) => ({ name, enforcementLevel: "mandatory", configSchema: name === "c" ? {} : { registryDir: {} } })),
+            }),
+            configure: async (config: PolicyConfig) => void configured.push(config),
+            stop: async () => undefined,
+        }) as unknown as PolicyHost;
+
+    it("gives each rule the settings it reads, and with `only` disables every other rule", async () => {
+        const configured: PolicyConfig[] = [];
+        await configurePlanPack(host(configured), { registryDir: "../tenants" });
+        await configurePlanPack(host(configured), { registryDir: "../tenants" }, "b");
+        expect(configured).toEqual([
+            { a: { registryDir: "../tenants" }, b: { registryDir: "../tenants" } },
+            { a: { enforcementLevel: "disabled" }, b: { registryDir: "../tenants" }, c: { enforcementLevel: "disabled" } },
+        ]);
     });
 });
