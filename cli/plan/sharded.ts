@@ -4,7 +4,7 @@
 // needs (shard-tally.ts) before the next shard starts, with one pipeline per core; then the one
 // stack rule whose findings span shards runs over the union (stack-union.ts). The report equals the
 // one pass's byte for byte (test/cli/plan/sharded.test.ts).
-import type { PolicyHost, PolicyDiagnostic } from "../engine";
+import type { AnalyzerInfoSummary, EngineResource, PolicyHost, PolicyDiagnostic } from "../engine";
 import { recordInChild } from "../engine/fork";
 import type { RecordedResource } from "../engine/types";
 import { namespaceOf } from "../../contract";
@@ -162,19 +162,8 @@ export async function planSharded(inputs: ShardedPlanInputs): Promise<ShardedOut
 
     const union = tally.stackWide();
     progress.enter("analyzing", ` the stack-wide NATS checks over ${union.length} resources of ${sharding.count} shards…`);
-    const host = kept!;
     const analyzed = Date.now();
-    let diagnostics: PolicyDiagnostic[];
-    let info;
-    try {
-        // Only the stack-wide rule's findings are taken from this analysis (addStackWide): the other
-        // rules, already run shard by shard, would only repeat their work over the union.
-        await configurePlanPack(host, inputs.settings, STACK_WIDE_RULE);
-        diagnostics = await host.analyzeStack(union.map((u) => u.engine));
-        info = await host.getAnalyzerInfo();
-    } finally {
-        await host.stop();
-    }
+    const { diagnostics, info } = await analyzeStackWide(kept!, inputs.settings, union.map((u) => u.engine));
     tally.addStackWide(diagnostics);
     const nats = natsDocuments(tally.natsConfigMaps(), inputs.natsNamespace, slugsById(inputs.head.registry));
     return {
@@ -184,6 +173,20 @@ export async function planSharded(inputs: ShardedPlanInputs): Promise<ShardedOut
         ...(inputs.base ? { base: tally.baseParts() } : {}),
         timings: { recordMs, packStartMs, analyzeMs: Date.now() - analyzed },
     };
+}
+
+/**
+ * The stack-wide check: AnalyzeStack over the union with the pack configured as the whole stack is,
+ * every rule but the stack-wide one disabled, since only its findings are taken (addStackWide) and
+ * the others, already run shard by shard, would only repeat their work. Stops the pack.
+ */
+export async function analyzeStackWide(host: PolicyHost, settings: PackSettings, union: EngineResource[]): Promise<{ diagnostics: PolicyDiagnostic[]; info: AnalyzerInfoSummary }> {
+    try {
+        await configurePlanPack(host, settings, STACK_WIDE_RULE);
+        return { diagnostics: await host.analyzeStack(union), info: await host.getAnalyzerInfo() };
+    } finally {
+        await host.stop();
+    }
 }
 
 // One shard: its recording streamed to the pack (once it is configured for the shard), then the

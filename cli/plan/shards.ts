@@ -9,7 +9,7 @@ import { MAX_SHARDS, shardOf, type Shard } from "../../registry";
 /**
  * Tenants per plan shard unless --shard-size says otherwise. Each shard costs a child start (about
  * a second of CPU) and a pack reconfiguration; a larger one makes the child and the pack hold more
- * at once (a 250-tenant recording child peaks near 0.3 GB, its pack near 0.5 GB at 1,000 tenants).
+ * at once (a 250-tenant recording child peaks near 0.25 GB, its pack near 0.45 GB at 1,000 tenants).
  * At 1,000 tenants, 250 and 500 took the same time within the machine's noise (BENCHMARKS.md).
  */
 export const DEFAULT_SHARD_SIZE = 250;

@@ -2,7 +2,10 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EngineResource, PolicyConfig, PolicyHost } from "../../../cli/engine";
 import { renderMarkdown } from "../../../cli/plan/markdown";
+import { analyzeStackWide } from "../../../cli/plan/sharded";
+import { STACK_WIDE_RULE } from "../../../cli/plan/stack-union";
 import type { PlanReport } from "../../../cli/plan/report";
 import { shardOf } from "../../../registry";
 import { EXAMPLE_REGISTRY, EXAMPLE_TENANTS, LIVE_REGISTRY, tenantYaml } from "../../support/registry-fixture";
@@ -137,5 +140,28 @@ describe("tenancy plan in shards (--shard-size)", () => {
                 stderr: `tenancy plan: --shard-size must be a whole number of tenants, at least 1, not "${size}" (a size at least the registry's plans it in one pass)\nRun "tenancy plan --help" for usage.\n`,
             });
         }
+    });
+});
+
+describe("the stack-wide check over the shards' union", () => {
+    it("configures the pack as the whole stack with every other rule disabled, analyzes the union, and stops the pack", async () => {
+        const calls: unknown[] = [];
+        const host = {
+            getAnalyzerInfo: async () => ({
+                name: "p", version: "1", supportsConfig: true,
+                policies: ["require-tenant-baseline", STACK_WIDE_RULE].map((name) => ({ name, enforcementLevel: "mandatory", configSchema: { registryDir: {} } })),
+            }),
+            configure: async (config: PolicyConfig) => void calls.push({ configure: config }),
+            analyzeStack: async (resources: EngineResource[]) => (calls.push({ analyzeStack: resources.length }), []),
+            stop: async () => void calls.push("stop"),
+        } as unknown as PolicyHost;
+        const union = [{ urn: "urn:pulumi:s::p::kubernetes:core/v1:Namespace::a" }] as EngineResource[];
+        const { info } = await analyzeStackWide(host, { registryDir: "../tenants" }, union);
+        expect(info.name).toBe("p");
+        expect(calls).toEqual([
+            { configure: { "require-tenant-baseline": { enforcementLevel: "disabled" }, [STACK_WIDE_RULE]: { registryDir: "../tenants" } } },
+            { analyzeStack: 1 },
+            "stop",
+        ]);
     });
 });
