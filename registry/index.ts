@@ -1,7 +1,7 @@
 export { cidrProblem, isCatchAllCidr } from "./cidr";
 export { registryJsonSchemas } from "./json-schema";
-export { displayPath, loadRegistry, PLANS_FILE, RegistryError, shareRegistry, validateRegistry } from "./load";
-export type { ParsedTenants, Registry, RegistryEntry, TenantCheck } from "./load";
+export { directoryFiles, displayPath, loadRegistry, PLANS_FILE, RegistryError, shareRegistry, validateRegistry } from "./load";
+export type { ParsedTenants, Registry, RegistryEntry, RegistryFileEntry, RegistryFiles, TenantCheck } from "./load";
 export { PLAN_PARSE_ENV, readParsedTenants, writeParsedTenants } from "./parse-share";
 export { compareQuantities, isQuantity, parseExactQuantity, parseQuantity } from "./quantity";
 export type { ExactQuantity } from "./quantity";

@@ -73,23 +73,29 @@ export function loadRegistry(dir: string): Registry {
 }
 
 /**
- * Reads and validates the whole registry, returning either the registry or every issue found;
- * `parsed` supplies files validated before and receives the ones valid on their own.
+ * Reads and validates the whole registry (a directory, or its entries as another source holds them),
+ * returning either the registry or every issue found; `parsed` supplies files validated before and
+ * receives the ones valid on their own.
  */
-export function validateRegistry(dir: string, checks: readonly TenantCheck[] = [], parsed?: ParsedTenants): { registry?: Registry; issues: SourceIssue[] } {
+export function validateRegistry(
+    where: string | RegistryFiles, checks: readonly TenantCheck[] = [], parsed?: ParsedTenants,
+): { registry?: Registry; issues: SourceIssue[] } {
+    const files = typeof where === "string" ? directoryFiles(where) : where;
+    const { dir } = files;
     const issues: SourceIssue[] = [];
     const shown = (file: string) => displayPath(path.join(dir, file));
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    const names = files.names();
+    if (!names) {
         const issue = { file: displayPath(dir), line: 1, col: 1, field: "(file)", message: "registry directory not found; pass --tenants DIR" };
         return { issues: [issue] };
     }
 
-    const plans = readPlans(dir, shown(PLANS_FILE), issues);
+    const plans = readPlans(files, shown(PLANS_FILE), issues);
     const entries: RegistryEntry[] = [];
     const bySlug = new Map<string, string>();
     const byId = new Map<string, string>();
 
-    for (const name of fs.readdirSync(dir).sort()) {
+    for (const name of [...names].sort()) {
         if (name === PLANS_FILE) continue;
         const file = shown(name);
         if (name.endsWith(".yml")) {
@@ -97,7 +103,7 @@ export function validateRegistry(dir: string, checks: readonly TenantCheck[] = [
             continue;
         }
         if (!name.endsWith(".yaml")) continue;
-        const text = readText(path.join(dir, name), file, issues);
+        const text = readText(files.entry(name), file, issues);
         if (text === undefined) continue;
         let valid = parsed?.get(text);
         let source: SourcePositions;
@@ -169,13 +175,13 @@ function checkEntry(
     return plan;
 }
 
-function readPlans(dir: string, file: string, issues: SourceIssue[]): PlanCatalog | undefined {
-    const full = path.join(dir, PLANS_FILE);
-    if (!fs.existsSync(full)) {
+function readPlans(files: RegistryFiles, file: string, issues: SourceIssue[]): PlanCatalog | undefined {
+    const entry = files.entry(PLANS_FILE);
+    if (!entry) {
         issues.push({ file, line: 1, col: 1, field: "(file)", message: "plan catalog not found; every registry needs plans.yaml" });
         return undefined;
     }
-    const text = readText(full, file, issues);
+    const text = readText(entry, file, issues);
     const source = text === undefined ? undefined : parseSource(file, text, issues);
     const catalog = source && parseWith(planCatalogSchema, source, issues);
     if (!source || !catalog) return undefined;
@@ -210,18 +216,49 @@ function uniquePlanField(catalog: PlanCatalog, field: "priorityClassName" | "pri
     }
 }
 
-function readText(full: string, file: string, issues: SourceIssue[]): string | undefined {
-    const stat = fs.statSync(full);
-    if (!stat.isFile()) {
+function readText(entry: RegistryFileEntry | undefined, file: string, issues: SourceIssue[]): string | undefined {
+    if (!entry?.file) {
         issues.push({ file, line: 1, col: 1, field: "(file)", message: "is not a regular file" });
         return undefined;
     }
     // Checked before reading so that a huge file costs nothing.
-    if (stat.size > MAX_FILE_BYTES) {
-        issues.push({ file, line: 1, col: 1, field: "(file)", message: `file is ${stat.size} bytes; registry files must be under ${MAX_FILE_BYTES} bytes` });
+    if (entry.size > MAX_FILE_BYTES) {
+        issues.push({ file, line: 1, col: 1, field: "(file)", message: `file is ${entry.size} bytes; registry files must be under ${MAX_FILE_BYTES} bytes` });
         return undefined;
     }
-    return fs.readFileSync(full, "utf8");
+    return entry.read();
+}
+
+/** One entry of a registry directory: a regular file (its size, and its text on demand), or anything else. */
+export type RegistryFileEntry = { file: true; size: number; read(): string } | { file: false };
+
+/** A registry directory's entries, as validateRegistry reads them: from the file system, or from a git commit (cli/plan/git-base.ts). */
+export interface RegistryFiles {
+    /** The directory's path: a registry validated from these entries has it as `dir`, and messages name files under it. */
+    dir: string;
+    /** The names of its entries, or undefined when there is no such directory. */
+    names(): string[] | undefined;
+    /** The entry of that name (symbolic links followed), or undefined when there is none. */
+    entry(name: string): RegistryFileEntry | undefined;
+}
+
+/** The entries of a directory on disk. */
+export function directoryFiles(dir: string): RegistryFiles {
+    return {
+        dir,
+        names: () => (fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? fs.readdirSync(dir) : undefined),
+        entry(name) {
+            const full = path.join(dir, name);
+            let stat: fs.Stats;
+            try {
+                stat = fs.statSync(full);
+            } catch {
+                // A link to nothing is an entry, but not a file.
+                return fs.lstatSync(full, { throwIfNoEntry: false }) ? { file: false } : undefined;
+            }
+            return stat.isFile() ? { file: true, size: stat.size, read: () => fs.readFileSync(full, "utf8") } : { file: false };
+        },
+    };
 }
 
 function parseSource(file: string, text: string, issues: SourceIssue[]): YamlSource | undefined {

@@ -197,7 +197,10 @@ function locate(options: PlanOptions): Located | PlanFailure {
 async function prepare(options: PlanOptions, located: Located): Promise<Prepared | InvalidRegistry | PlanFailure> {
     const { tenantsDir } = located;
     // git extracts the base while the head is validated; the head's problems are still reported first.
-    const pending = options.baseRef === undefined ? undefined : checkoutRegistryAt(tenantsDir, options.baseRef);
+    // A program other than the project's own (the only one with a `warm` module) may read the base
+    // registry's directory itself rather than through loadRegistry: only for one is it written out.
+    const directory = located.recorded.warm === undefined;
+    const pending = options.baseRef === undefined ? undefined : checkoutRegistryAt(tenantsDir, options.baseRef, { directory });
     const settled = pending?.then(
         (checkout) => ({ checkout }),
         (error: unknown) => ({ error: error as Error }),
@@ -216,7 +219,7 @@ async function prepare(options: PlanOptions, located: Located): Promise<Prepared
     const got = await settled;
     if ("error" in got) return { kind: "failed", usage: true, message: got.error.message };
     const { checkout } = got;
-    const result = validateRegistry(checkout.dir, [], parsed);
+    const result = validateRegistry(checkout.files, [], parsed);
     saveParseCache(cacheFile, parsed);
     if (!result.registry) {
         checkout.cleanup();

@@ -314,6 +314,18 @@ describe("malformed files", () => {
         expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(1000);
     });
 
+    it("reports a link to nothing, a directory and a link to one as entries that are not regular files", () => {
+        const dir = makeRegistry({});
+        fs.symlinkSync("nowhere.yaml", path.join(dir, "acme.yaml"));
+        fs.mkdirSync(path.join(dir, "globex.yaml"));
+        fs.symlinkSync("globex.yaml", path.join(dir, "initech.yaml"));
+        expect(problems(dir)).toEqual([
+            "tenants/acme.yaml:1:1 (file): is not a regular file",
+            "tenants/globex.yaml:1:1 (file): is not a regular file",
+            "tenants/initech.yaml:1:1 (file): is not a regular file",
+        ]);
+    });
+
     it("reports a missing registry directory", () => {
         expect(validateRegistry("/nonexistent/tenancy-registry").issues.map(formatIssue)).toEqual([
             "/nonexistent/tenancy-registry:1:1 (file): registry directory not found; pass --tenants DIR",
