@@ -120,4 +120,92 @@ function deferUnusedSdkModules(fromDir) {
     return true;
 }
 
-module.exports = { deferUnusedSdkModules };
+// The policy-pack runner (run-policy-pack/run.js) registers ts-node, with type checking, before it
+// loads any pack, and tsutils.js loads TypeScript and ts-node to find them: about 0.35 s of every
+// pack start, for a plan's pack that is compiled JavaScript and never requires a TypeScript file.
+// Pinned by content: what follows knows exactly what these two files read from both modules
+// (`ts.version`, `tsn.VERSION`, `tsn.register(options)`); other SDK versions register as always.
+const RUNNER_SHA256 = {
+    "cmd/run-policy-pack/run.js": "424470b8f978efc65c236ecbb25b3abf9098684e798890e2ae55065842202018",
+    "tsutils.js": "70d2651b9633cae56abc144aabfe4c7d56c4783b3be4e90bf9a84798af83527e",
+};
+
+/** The extensions ts-node registers for the runner's options; it compiles .mts and .cts through the .js handler. */
+const TS_EXTENSIONS = [".ts", ".tsx"];
+const TS_THROUGH_JS = [".mts", ".cts"];
+
+/**
+ * `register(options)` that registers ts-node when a TypeScript file is first required, or at once
+ * when its configuration can come from anything but `options` (a tsconfig.json, TS_NODE_ variables)
+ * or makes it compile JavaScript too (allowJs): it is then the runner's registration, later.
+ */
+function deferredRegister(realTsNode) {
+    return (options) => {
+        const configured = options?.skipProject !== true || fs.existsSync("tsconfig.json") || Object.keys(process.env).some((k) => k.startsWith("TS_NODE_"));
+        if (configured || options?.compilerOptions?.allowJs) return realTsNode().register(options);
+        const extensions = Module._extensions;
+        const jsHandler = extensions[".js"];
+        const registerNow = () => {
+            for (const ext of TS_EXTENSIONS) delete extensions[ext];
+            extensions[".js"] = jsHandler;
+            realTsNode().register(options);
+        };
+        for (const ext of TS_EXTENSIONS) {
+            extensions[ext] = function registering(module, filename) {
+                registerNow();
+                return (extensions[ext] ?? extensions[".js"])(module, filename);
+            };
+        }
+        extensions[".js"] = function registeringTypeScript(module, filename) {
+            if (!TS_THROUGH_JS.some((ext) => filename.endsWith(ext))) return jsHandler(module, filename);
+            registerNow();
+            return extensions[".js"](module, filename);
+        };
+        return undefined;
+    };
+}
+
+/**
+ * Makes the policy-pack runner of the @pulumi/pulumi that `fromDir` resolves register ts-node (and
+ * load TypeScript) only when the pack first requires a TypeScript file, when both runner files are
+ * the pinned ones and neither is loaded yet. Returns whether anything was hooked.
+ */
+function deferPackTypeScript(fromDir) {
+    let sdkRoot;
+    try {
+        sdkRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [fromDir] }));
+    } catch {
+        return false;
+    }
+    const files = Object.keys(RUNNER_SHA256).map((relative) => path.join(sdkRoot, relative));
+    const hooked = (Module[HOOKED] ??= new Set());
+    if (files.some((file) => require.cache[file] || hooked.has(file))) return false;
+    const fits = Object.entries(RUNNER_SHA256).every(([relative, sha256]) => {
+        try {
+            return require("node:crypto").createHash("sha256").update(fs.readFileSync(path.join(sdkRoot, relative))).digest("hex") === sha256;
+        } catch {
+            return false;
+        }
+    });
+    if (!fits) return false;
+    for (const file of files) hooked.add(file);
+    const load = Module._load;
+    Module._load = function deferringTypeScript(request, parent, isMain) {
+        if (!parent || !files.includes(parent.filename) || (request !== "typescript" && request !== "ts-node")) return load.apply(this, arguments);
+        let packageFile;
+        try {
+            packageFile = require.resolve(`${request}/package.json`, { paths: [path.dirname(parent.filename)] });
+        } catch {
+            // Not installed: tsutils.js falls back to the SDK's vendored copy, as without this hook.
+            return load.apply(this, arguments);
+        }
+        const version = JSON.parse(fs.readFileSync(packageFile, "utf8")).version;
+        if (request === "typescript") return { version };
+        let loaded;
+        const real = () => (loaded ??= load.call(this, request, parent, isMain));
+        return { VERSION: version, register: deferredRegister(real) };
+    };
+    return true;
+}
+
+module.exports = { deferPackTypeScript, deferUnusedSdkModules };

@@ -3,13 +3,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { PolicyHostError } from "./analyzer-types";
-import { heapGrowingFlag, profilingArgs, SDK_DEFERRAL } from "./fork";
+import { heapGrowingFlag, profilingArgs } from "./fork";
 import { PACKAGE_ROOT } from "../package-root";
 
 const RUN_POLICY_PACK = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
 // A file of the project, not of /tmp: nothing predictable to pre-create or race for. Its source
 // location, also when the CLI runs compiled from dist/ (the build does not copy .js files).
 const WATCHDOG = path.join(PACKAGE_ROOT, "cli", "engine", "watchdog.js");
+/** The preload that defers the SDK's unused modules and the runner's TypeScript registration (bin/sdk-deferral.js). */
+export const PACK_DEFERRAL = path.join(PACKAGE_ROOT, "bin", "pack-deferral-preload.js");
 
 /** A started pack process and what it has written so far. */
 export interface PackProcess {
@@ -23,8 +25,8 @@ export interface PackProcess {
 
 /**
  * Spawns `node run-policy-pack <engine-address> <pack-dir>` in the pack's directory, with the
- * watchdog and the SDK's module deferral preloaded and V8's heap growing bounded (heapGrowingFlag);
- * the only additions to the CLI's command line.
+ * watchdog and the SDK's deferrals (its unused modules; ts-node until a TypeScript file is required)
+ * preloaded and V8's heap growing bounded (heapGrowingFlag): the only additions to the CLI's command line.
  * `env` adds to the inherited environment, never over the two variables set here.
  */
 export function spawnPack(packDir: string, engineAddress: string, env: Readonly<Record<string, string>> = {}): PackProcess {
@@ -33,7 +35,7 @@ export function spawnPack(packDir: string, engineAddress: string, env: Readonly<
         // run-policy-pack only checks that <engine-address> is there and then drops it (argv.shift());
         // the SDK's log module finds the engine through PULUMI_NODEJS_ENGINE, so both point at our sink.
         // Without it, the runner's own log.error (e.g. a type error) would go to stderr instead.
-        child = spawn(process.execPath, [...heapGrowingFlag(), ...profilingArgs(), "--require", WATCHDOG, "--require", SDK_DEFERRAL, RUN_POLICY_PACK, engineAddress, packDir], {
+        child = spawn(process.execPath, [...heapGrowingFlag(), ...profilingArgs(), "--require", WATCHDOG, "--require", PACK_DEFERRAL, RUN_POLICY_PACK, engineAddress, packDir], {
             cwd: packDir,
             stdio: ["ignore", "pipe", "pipe"],
             env: { ...process.env, ...env, PULUMI_NODEJS_ENGINE: engineAddress, TENANCY_POLICY_HOST_PID: String(process.pid) },

@@ -134,3 +134,58 @@ describe("deferUnusedSdkModules", () => {
         expect(run(sdkWith(boundOtherwise))).toEqual({ deferred: false, automation: true, workspace: "function" });
     });
 });
+
+describe("deferPackTypeScript", () => {
+    const SDK = path.join(ROOT, "node_modules", "@pulumi", "pulumi");
+    const RUNNER = path.join(SDK, "cmd", "run-policy-pack", "index.js");
+    // A "pack" that reports what is loaded, then requires TypeScript files: one with a type error, two valid ones.
+    const PROGRAM = `const loaded = ${LOADED};
+        const before = { typescript: loaded("typescript"), tsNode: loaded("ts-node") };
+        const required = ["./broken.ts", "./valid.cts", "./valid.ts"].map((f) => {
+            try { return require(f).value; } catch (e) { return e.name + ": " + String(e.message).split("\\n")[0]; }
+        });
+        console.log(JSON.stringify({ before, required }));`;
+
+    /** Runs the SDK's real policy-pack runner on PROGRAM in a directory of its own, as a plan's pack (with the preload) or as the CLI does. */
+    function runPack(options: { preload: boolean; tsconfig?: boolean }): unknown {
+        const dir = tempDir();
+        fs.writeFileSync(path.join(dir, "pack.js"), PROGRAM);
+        fs.writeFileSync(path.join(dir, "broken.ts"), 'const n: number = "not a number";\nexport const value = n;\n');
+        fs.writeFileSync(path.join(dir, "valid.cts"), 'const value: string = "cts compiled";\nmodule.exports = { value };\n');
+        fs.writeFileSync(path.join(dir, "valid.ts"), 'export const value: string = "ts compiled";\n');
+        if (options.tsconfig) fs.writeFileSync(path.join(dir, "tsconfig.json"), "{}\n");
+        const preload = options.preload ? ["--require", path.join(ROOT, "bin", "pack-deferral-preload.js")] : [];
+        // The runner drops its first argument (the engine's address) and logs nowhere when none answers.
+        const run = spawnSync(process.execPath, [...preload, RUNNER, "127.0.0.1:1", path.join(dir, "pack.js")], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+        if (run.status !== 0) throw new Error(`the runner exited ${run.status}: ${run.stderr}`);
+        return JSON.parse(run.stdout.trim().split("\n").pop()!);
+    }
+
+    const REQUIRED = ["TSError: ⨯ Unable to compile TypeScript:", "cts compiled", "ts compiled"];
+
+    it("keeps TypeScript and ts-node out of a plan's pack until it requires a TypeScript file, which ts-node then compiles with its type check", () => {
+        expect(runPack({ preload: false })).toEqual({ before: { typescript: true, tsNode: true }, required: REQUIRED });
+        expect(runPack({ preload: true })).toEqual({ before: { typescript: false, tsNode: false }, required: REQUIRED });
+    });
+
+    it("registers ts-node at once when a tsconfig.json can configure it", () => {
+        const asTheCliRunsIt = runPack({ preload: false, tsconfig: true });
+        expect(asTheCliRunsIt).toMatchObject({ before: { typescript: true, tsNode: true } });
+        expect(runPack({ preload: true, tsconfig: true })).toEqual(asTheCliRunsIt);
+    });
+
+    it("changes nothing for another version of the runner", () => {
+        const sdkWith = (edit: (source: string) => string) => {
+            const dir = tempDir();
+            const sdk = path.join(dir, "node_modules", "@pulumi", "pulumi");
+            fs.mkdirSync(path.join(sdk, "cmd", "run-policy-pack"), { recursive: true });
+            fs.copyFileSync(path.join(SDK, "package.json"), path.join(sdk, "package.json"));
+            fs.copyFileSync(path.join(SDK, "tsutils.js"), path.join(sdk, "tsutils.js"));
+            fs.writeFileSync(path.join(sdk, "cmd", "run-policy-pack", "run.js"), edit(fs.readFileSync(path.join(SDK, "cmd", "run-policy-pack", "run.js"), "utf8")));
+            return dir;
+        };
+        const deferred = (dir: string) => inNode(`console.log(JSON.stringify(require(${JSON.stringify(DEFERRAL)}).deferPackTypeScript(${JSON.stringify(dir)})))`);
+        expect(deferred(sdkWith((s) => s))).toBe(true);
+        expect(deferred(sdkWith((s) => s.replace("const tsVersion = semver.parse(ts.version);", "const tsVersion = semver.parse(ts.version);\n        ts.sys.exit;")))).toBe(false);
+    });
+});
