@@ -1,6 +1,7 @@
 // Plain data ↔ the Analyzer protocol's protobuf messages, both directions.
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as structPb from "google-protobuf/google/protobuf/struct_pb";
+import type { RuleConfigEntry } from "./analyzer-wire";
 import type { AnalyzerInfoSummary, EnforcementLevel, EngineProvider, EngineResource, EngineResourceOptions, PolicyConfig, PolicyDiagnostic } from "./analyzer-types";
 
 const LEVELS: Record<number, EnforcementLevel> = {
@@ -77,13 +78,22 @@ export function toAnalyzerResource(resource: EngineResource): analyzerPb.Analyze
     return r;
 }
 
-/** A Configure request; a rule without a level gets its default from `defaults`. */
+/** Each rule's level (its protocol number) and properties for a Configure request; a rule without a level gets its default from `defaults`. */
+export function configureEntries(config: PolicyConfig, defaults: Map<string, EnforcementLevel>): RuleConfigEntry[] {
+    return Object.entries(config).map(([name, { enforcementLevel, ...properties }]) => ({
+        name,
+        level: LEVEL_CODES[enforcementLevel ?? defaults.get(name) ?? "mandatory"],
+        properties,
+    }));
+}
+
+/** A Configure request as google-protobuf's message (the policy host sends encodeConfigureRequest's bytes of the same). */
 export function toConfigureRequest(config: PolicyConfig, defaults: Map<string, EnforcementLevel>): analyzerPb.ConfigureAnalyzerRequest {
     const request = new analyzerPb.ConfigureAnalyzerRequest();
     const map = request.getPolicyconfigMap();
-    for (const [name, { enforcementLevel, ...properties }] of Object.entries(config)) {
+    for (const { name, level, properties } of configureEntries(config, defaults)) {
         const c = new analyzerPb.PolicyConfig();
-        c.setEnforcementlevel(LEVEL_CODES[enforcementLevel ?? defaults.get(name) ?? "mandatory"]);
+        c.setEnforcementlevel(level);
         c.setProperties(toStruct(properties));
         map.set(name, c);
     }

@@ -6,8 +6,8 @@ import * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
 import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { toConfigureRequest, toDiagnostic, toInfo } from "./analyzer-messages";
-import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./analyzer-wire";
+import { configureEntries, toDiagnostic, toInfo } from "./analyzer-messages";
+import { encodeAnalyzeRequest, encodeAnalyzeStackRequest, encodeConfigureRequest } from "./analyzer-wire";
 import { PolicyHostError, type EnforcementLevel, type EngineLog, type PolicyHost, type StartOptions } from "./analyzer-types";
 import { startEngine } from "./engine-service";
 import { killChild, readPort, spawnPack } from "./pack-process";
@@ -83,8 +83,15 @@ export async function startPolicyPack(options: StartOptions): Promise<PolicyHost
 /** One Analyzer RPC: a method name and its request, resolving with the response. */
 type Caller = <Req, Res>(method: string, request: Req) => Promise<Res>;
 
-/** One Analyzer RPC whose request is already encoded (see analyzer-wire.ts): Analyze or AnalyzeStack. */
-type EncodedCaller = (method: "analyze" | "analyzeStack", request: Buffer) => Promise<analyzerPb.AnalyzeResponse>;
+/** One Analyzer RPC whose request is already encoded (see analyzer-wire.ts): Analyze, AnalyzeStack or Configure. */
+type EncodedCaller = <M extends keyof EncodedResponses>(method: M, request: Buffer) => Promise<EncodedResponses[M]>;
+
+/** What each RPC that takes an encoded request answers. */
+interface EncodedResponses {
+    analyze: analyzerPb.AnalyzeResponse;
+    analyzeStack: analyzerPb.AnalyzeResponse;
+    configure: emptyPb.Empty;
+}
 
 // Every call is bounded by a deadline and fails with the pack's output attached.
 function boundedCaller(client: analyzerRpc.AnalyzerClient, timeoutMs: number, output: () => string): Caller {
@@ -96,14 +103,18 @@ function boundedCaller(client: analyzerRpc.AnalyzerClient, timeoutMs: number, ou
         });
 }
 
-// The same for requests encoded here: the service's own method paths and response decoder.
+// The same for requests encoded here: the service's own method paths and response decoders.
 function boundedEncodedCaller(client: analyzerRpc.AnalyzerClient, timeoutMs: number, output: () => string): EncodedCaller {
     const service = analyzerRpc.AnalyzerService as unknown as Record<string, { path: string }>;
-    const decode = (bytes: Buffer) => analyzerPb.AnalyzeResponse.deserializeBinary(new Uint8Array(bytes));
+    const decoders: { [M in keyof EncodedResponses]: (bytes: Buffer) => EncodedResponses[M] } = {
+        analyze: (bytes) => analyzerPb.AnalyzeResponse.deserializeBinary(new Uint8Array(bytes)),
+        analyzeStack: (bytes) => analyzerPb.AnalyzeResponse.deserializeBinary(new Uint8Array(bytes)),
+        configure: (bytes) => emptyPb.Empty.deserializeBinary(new Uint8Array(bytes)),
+    };
     return (method, request) =>
         new Promise((resolve, reject) => {
             const deadline = new Date(Date.now() + timeoutMs);
-            client.makeUnaryRequest(service[method].path, (bytes: Buffer) => bytes, decode, request, new grpc.Metadata(), { deadline }, settle(method, timeoutMs, output, resolve, reject));
+            client.makeUnaryRequest(service[method].path, (bytes: Buffer) => bytes, decoders[method], request, new grpc.Metadata(), { deadline }, settle(method, timeoutMs, output, resolve, reject));
         });
 }
 
@@ -132,7 +143,7 @@ function analyzerHost(call: Caller, callEncoded: EncodedCaller, stop: () => Prom
             if (Object.values(config).some((c) => c.enforcementLevel === undefined)) {
                 for (const p of (await host.getAnalyzerInfo()).policies) defaults.set(p.name, p.enforcementLevel);
             }
-            await call("configure", toConfigureRequest(config, defaults));
+            await callEncoded("configure", encodeConfigureRequest(configureEntries(config, defaults)));
         },
         async analyze(resource) {
             const response = await callEncoded("analyze", encodeAnalyzeRequest(resource));

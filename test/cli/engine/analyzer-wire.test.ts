@@ -1,8 +1,9 @@
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import { describe, expect, it } from "vitest";
-import { toAnalyzeRequest, toAnalyzerResource } from "../../../cli/engine/analyzer-messages";
+import { toAnalyzeRequest, toAnalyzerResource, toConfigureRequest } from "../../../cli/engine/analyzer-messages";
 import type { EngineResource } from "../../../cli/engine/analyzer-types";
-import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "../../../cli/engine/analyzer-wire";
+import { configureEntries } from "../../../cli/engine/analyzer-messages";
+import { encodeAnalyzeRequest, encodeAnalyzeStackRequest, encodeConfigureRequest } from "../../../cli/engine/analyzer-wire";
 import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../../../cli/engine/wire";
 
 // The requests the policy host sends are encoded directly; they must be the bytes google-protobuf
@@ -76,5 +77,33 @@ describe("Analyzer requests encoded directly", () => {
     it("start over after an encoding that failed", () => {
         expect(() => encodeAnalyzeRequest({ ...resources[1], properties: { n: BigInt(1) } })).toThrow();
         expect(encodeAnalyzeRequest(resources[1])).toEqual(Buffer.from(toAnalyzeRequest(resources[1]).serializeBinary()));
+    });
+});
+
+describe("Configure requests encoded directly", () => {
+    // Every level (mandatory is one of the defaults), rules out of order, an empty configuration, and
+    // properties of every JSON kind with keys out of order.
+    const config = {
+        "zeta-rule": { enforcementLevel: "advisory" as const, natsKeys: { tenants: { org_b: { user: "U2" }, org_a: { user: "U1" } } } },
+        "alpha-rule": { registryDir: "/tmp/r", limits: [1, 2.5, -0, null, true, "x", { nested: [] }], dropped: undefined },
+        "beta-rule": { enforcementLevel: "disabled" as const },
+        "gamma-rule": { enforcementLevel: "remediate" as const, text: "é ✓ 𝄞", empty: {} },
+    };
+    const defaults = new Map([["alpha-rule", "mandatory" as const]]);
+
+    it("are byte for byte the message google-protobuf serializes", () => {
+        expect(encodeConfigureRequest(configureEntries(config, defaults))).toEqual(Buffer.from(toConfigureRequest(config, defaults).serializeBinary()));
+    });
+
+    it("read back as the same configuration", () => {
+        const decoded = analyzerPb.ConfigureAnalyzerRequest.deserializeBinary(new Uint8Array(encodeConfigureRequest(configureEntries(config, defaults))));
+        const read: Record<string, unknown> = {};
+        decoded.getPolicyconfigMap().forEach((c, name) => (read[name] = { level: c.getEnforcementlevel(), ...c.getProperties()?.toJavaScript() }));
+        expect(read).toEqual({
+            "alpha-rule": { level: analyzerPb.EnforcementLevel.MANDATORY, registryDir: "/tmp/r", limits: [1, 2.5, 0, null, true, "x", { nested: [] }] },
+            "beta-rule": { level: analyzerPb.EnforcementLevel.DISABLED },
+            "gamma-rule": { level: analyzerPb.EnforcementLevel.REMEDIATE, text: "é ✓ 𝄞", empty: {} },
+            "zeta-rule": { level: analyzerPb.EnforcementLevel.ADVISORY, natsKeys: { tenants: { org_a: { user: "U1" }, org_b: { user: "U2" } } } },
+        });
     });
 });
