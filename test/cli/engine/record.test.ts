@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKGROUND_PRIORITY, HEAP_GROWING_PERCENT, heapGrowingFlag } from "../../../cli/engine/fork";
+import { BACKGROUND_PRIORITY, HEAP_GROWING_PERCENT, heapGrowingFlag, SEMI_SPACE_MB, semiSpaceFlag } from "../../../cli/engine/fork";
 import { ensurePlanKey, forkRecordingChild, recordInChild, RecordError, type RecordedResource } from "../../../cli/engine";
 import { UNKNOWN } from "../../../cli/engine";
 import { toPlain } from "../../../cli/engine/wire";
@@ -163,12 +163,15 @@ describe("a recording child forked ahead of its request", () => {
         }
     });
 
-    it("bounds how far its heap grows past its live size (heapGrowingFlag)", () => {
+    it("bounds how far its heap grows past its live size (heapGrowingFlag) and lets its young generation grow to 32 MB (semiSpaceFlag)", () => {
         const child = forkRecordingChild({ cwd: root });
         try {
             const argv = fs.readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0");
-            expect(argv.filter((a) => a.startsWith("--heap"))).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
-            expect(HEAP_GROWING_PERCENT).toBe(50);
+            expect(argv.filter((a) => a.startsWith("--heap") || a.startsWith("--max-semi"))).toEqual([
+                `--heap-growing-percent=${HEAP_GROWING_PERCENT}`,
+                `--max-semi-space-size=${SEMI_SPACE_MB}`,
+            ]);
+            expect([HEAP_GROWING_PERCENT, SEMI_SPACE_MB]).toEqual([50, 32]);
         } finally {
             child.discard();
         }
@@ -185,6 +188,22 @@ describe("a recording child forked ahead of its request", () => {
             expect(flagFor(undefined)).toEqual(["--heap-growing-percent=50"]);
             expect(flagFor("25")).toEqual(["--heap-growing-percent=25"]);
             expect(["0", "-5", "1e3", "12345", " 50", ""].map(flagFor)).toEqual([[], [], [], [], [], []]);
+        } finally {
+            flagFor(saved);
+        }
+    });
+
+    it("takes TENANCY_SEMI_SPACE_MB as a whole number of MB, 0 for V8's own size, and ignores anything else", () => {
+        const saved = process.env.TENANCY_SEMI_SPACE_MB;
+        const flagFor = (value: string | undefined) => {
+            if (value === undefined) delete process.env.TENANCY_SEMI_SPACE_MB;
+            else process.env.TENANCY_SEMI_SPACE_MB = value;
+            return semiSpaceFlag();
+        };
+        try {
+            expect(flagFor(undefined)).toEqual(["--max-semi-space-size=32"]);
+            expect(flagFor("64")).toEqual(["--max-semi-space-size=64"]);
+            expect(["0", "-5", "16MB", "12345", ""].map(flagFor)).toEqual([[], [], [], [], []]);
         } finally {
             flagFor(saved);
         }
