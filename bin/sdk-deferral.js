@@ -145,8 +145,13 @@ function deferredRegister(realTsNode) {
         if (configured || options?.compilerOptions?.allowJs) return realTsNode().register(options);
         const extensions = Module._extensions;
         const jsHandler = extensions[".js"];
+        // What ts-node finds when it registers: the handlers as they were (for .ts and .tsx, none).
+        const before = TS_EXTENSIONS.map((ext) => [ext, Object.getOwnPropertyDescriptor(extensions, ext)]);
         const registerNow = () => {
-            for (const ext of TS_EXTENSIONS) delete extensions[ext];
+            for (const [ext, descriptor] of before) {
+                if (descriptor) Object.defineProperty(extensions, ext, descriptor);
+                else delete extensions[ext];
+            }
             extensions[".js"] = jsHandler;
             realTsNode().register(options);
         };
