@@ -10,8 +10,8 @@ const RUN_POLICY_PACK = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
 // A file of the project, not of /tmp: nothing predictable to pre-create or race for. Its source
 // location, also when the CLI runs compiled from dist/ (the build does not copy .js files).
 const WATCHDOG = path.join(PACKAGE_ROOT, "cli", "engine", "watchdog.js");
-/** The preload that defers the SDK's unused modules and the runner's TypeScript registration (bin/sdk-deferral.js). */
-export const PACK_DEFERRAL = path.join(PACKAGE_ROOT, "bin", "pack-deferral-preload.js");
+// The preload that defers the SDK's unused modules and the runner's TypeScript registration (bin/sdk-deferral.js).
+const PACK_DEFERRAL = path.join(PACKAGE_ROOT, "bin", "pack-deferral-preload.js");
 
 /** A started pack process and what it has written so far. */
 export interface PackProcess {

@@ -196,7 +196,7 @@ function locate(options: PlanOptions): Located | PlanFailure {
 // Validates the registry (and the one at --base).
 async function prepare(options: PlanOptions, located: Located): Promise<Prepared | InvalidRegistry | PlanFailure> {
     const { tenantsDir } = located;
-    // git extracts the base while the head is validated; the head's problems are still reported first.
+    // git reads the base while the head is validated; the head's problems are still reported first.
     // A program other than the project's own (the only one with a `warm` module) may read the base
     // registry's directory itself rather than through loadRegistry: only for one is it written out.
     const directory = located.recorded.warm === undefined;
