@@ -177,36 +177,33 @@ describe("a recording child forked ahead of its request", () => {
         }
     });
 
-    it("takes TENANCY_HEAP_GROWING_PERCENT as a whole percentage, 0 for V8's own factor, and ignores anything else", () => {
-        const saved = process.env.TENANCY_HEAP_GROWING_PERCENT;
-        const flagFor = (value: string | undefined) => {
-            if (value === undefined) delete process.env.TENANCY_HEAP_GROWING_PERCENT;
-            else process.env.TENANCY_HEAP_GROWING_PERCENT = value;
-            return heapGrowingFlag();
+    /** What `flag()` gives with `variable` set to each value (undefined: unset); the variable is restored after. */
+    const flagsWith = (variable: string, flag: () => string[], values: (string | undefined)[]) => {
+        const saved = process.env[variable];
+        const set = (value: string | undefined) => {
+            if (value === undefined) delete process.env[variable];
+            else process.env[variable] = value;
         };
         try {
-            expect(flagFor(undefined)).toEqual(["--heap-growing-percent=50"]);
-            expect(flagFor("25")).toEqual(["--heap-growing-percent=25"]);
-            expect(["0", "-5", "1e3", "12345", " 50", ""].map(flagFor)).toEqual([[], [], [], [], [], []]);
+            return values.map((value) => {
+                set(value);
+                return flag();
+            });
         } finally {
-            flagFor(saved);
+            set(saved);
         }
+    };
+
+    it("takes TENANCY_HEAP_GROWING_PERCENT as a whole percentage, 0 for V8's own factor, and ignores anything else", () => {
+        expect(flagsWith("TENANCY_HEAP_GROWING_PERCENT", heapGrowingFlag, [undefined, "25", "0", "-5", "1e3", "12345", " 50", ""])).toEqual([
+            ["--heap-growing-percent=50"], ["--heap-growing-percent=25"], [], [], [], [], [], [],
+        ]);
     });
 
     it("takes TENANCY_SEMI_SPACE_MB as a whole number of MB, 0 for V8's own size, and ignores anything else", () => {
-        const saved = process.env.TENANCY_SEMI_SPACE_MB;
-        const flagFor = (value: string | undefined) => {
-            if (value === undefined) delete process.env.TENANCY_SEMI_SPACE_MB;
-            else process.env.TENANCY_SEMI_SPACE_MB = value;
-            return semiSpaceFlag();
-        };
-        try {
-            expect(flagFor(undefined)).toEqual(["--max-semi-space-size=32"]);
-            expect(flagFor("64")).toEqual(["--max-semi-space-size=64"]);
-            expect(["0", "-5", "16MB", "12345", ""].map(flagFor)).toEqual([[], [], [], [], []]);
-        } finally {
-            flagFor(saved);
-        }
+        expect(flagsWith("TENANCY_SEMI_SPACE_MB", semiSpaceFlag, [undefined, "64", "0", "-5", "16MB", "12345", ""])).toEqual([
+            ["--max-semi-space-size=32"], ["--max-semi-space-size=64"], [], [], [], [], [],
+        ]);
     });
 
     it("records once: a second request is refused", async () => {
