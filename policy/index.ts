@@ -4,6 +4,9 @@
 import "./defer-sdk-modules";
 import { PolicyPack } from "@pulumi/policy";
 import { PACK_NAME, RULES } from "./rules";
+import { shareDeserializedProperties } from "./share-deserialized-properties";
+
+shareDeserializedProperties();
 
 new PolicyPack(PACK_NAME, {
     description: "Blocks cross-tenant wiring of Kubernetes and NATS resources and checks every tenant's baseline.",

@@ -3,9 +3,9 @@
 // read of an unknown that slips through anyway becomes a mandatory violation, not a skip.
 import type { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { configSchemaFor, readConfig, type ConfigKey, type GuardConfig } from "./config";
-import { declaredObjects, type Declaration } from "./objects";
+import type { Declaration } from "./objects";
+import { resourceView } from "./resource-view";
 import { StackIndex } from "./stack-index";
-import { plainProps } from "./unknowns";
 
 // The error @pulumi/policy throws when something reads an unknown through its proxy; its typings
 // do not export it, the module does, and `instanceof` is the only reliable test.
@@ -53,7 +53,7 @@ export function resourceRule(meta: RuleMeta, check: (input: ResourceInput, repor
         configSchema: configSchemaFor(meta.config),
         validateResource: (args, reportViolation) => {
             const config = readConfig(args.getConfig<Partial<GuardConfig>>());
-            const declaration = declaredObjects(args.type, args.name, plainProps(args.props));
+            const { declaration } = resourceView(args.type, args.name, args.props);
             failClosed(meta.name, () => check({ config, declaration, args }, (m) => reportViolation(m)), (m) => reportViolation(m));
         },
     };

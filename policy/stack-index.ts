@@ -3,8 +3,9 @@ import { TENANT_COMPONENT_TYPE } from "../contract";
 import type { GuardConfig } from "./config";
 import { annotationOf, labelOf, metadataOf } from "./metadata";
 import type { ComponentDeclaration } from "./object-components";
-import { declaredObjects, isKind, type DeclaredObject, type Unclassified } from "./objects";
-import { isUnknown, plainProps, UNKNOWN } from "./unknowns";
+import { isKind, type DeclaredObject, type Unclassified } from "./objects";
+import { resourceView } from "./resource-view";
+import { isUnknown, UNKNOWN } from "./unknowns";
 
 /** A declared object with the Pulumi resource that declares it. */
 export interface StackObject extends DeclaredObject {
@@ -37,11 +38,10 @@ export class StackIndex {
     constructor(readonly resources: PolicyResource[]) {
         const declared: StackObject[] = [];
         for (const r of resources) {
-            const props = plainProps(r.props);
+            const { props, declaration } = resourceView(r.type, r.name, r.props);
             this.props.set(r, props);
             if (r.parent) this.children.add(r.parent.urn);
             if (r.type === TENANT_COMPONENT_TYPE) this.tenantComponents.set(r.name, r);
-            const declaration = declaredObjects(r.type, r.name, props);
             for (const o of declaration.objects) declared.push({ ...o, resource: r });
             for (const item of declaration.unclassified) this.unclassified.push({ item, resource: r });
             if (declaration.component) this.components.push({ declaration: declaration.component, resource: r });

@@ -26,7 +26,8 @@ export function isUnknown(value: unknown): boolean {
     return value === UNKNOWN;
 }
 
-function unwrap(value: unknown): unknown {
+/** The object a @pulumi/policy proxy wraps, or `value` itself when it is not one. */
+export function unwrapProxy(value: unknown): unknown {
     if (value === null || typeof value !== "object") return value;
     const target = (value as Record<string, unknown>)[PROXY_TARGET];
     return target !== undefined && target !== null && typeof target === "object" ? target : value;
@@ -34,7 +35,7 @@ function unwrap(value: unknown): unknown {
 
 /** A plain deep copy of a resource's properties: proxies removed, every unknown sentinel as UNKNOWN. */
 export function plainValue(value: unknown): unknown {
-    const raw = unwrap(value);
+    const raw = unwrapProxy(value);
     if (SENTINELS.has(raw)) return UNKNOWN;
     if (Array.isArray(raw)) return raw.map(plainValue);
     if (raw === null || typeof raw !== "object") return raw;

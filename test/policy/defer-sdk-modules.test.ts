@@ -29,14 +29,14 @@ describe("findSdkDeferral", () => {
 });
 
 describe("the pack's entry", () => {
-    it("serves, started by the real run-policy-pack as the CLI starts it, without having loaded the SDK's code-path walker (@npmcli/arborist) or its Automation API", () => {
+    it("serves, started by the real run-policy-pack as the CLI starts it, without having loaded the SDK's code-path walker (@npmcli/arborist) or its Automation API, and with @pulumi/policy's deserializeProperties shared", () => {
         // Reports, when the pack prints the port it serves on, which packages it has loaded, then ends it.
         const reporter = path.join(tempDir(), "report-at-port.js");
         fs.writeFileSync(
             reporter,
             `const loaded = (name) => Object.keys(require.cache).some((k) => k.includes("/node_modules/" + name + "/"));
              process.stdout.write = (chunk) => {
-                 process.stderr.write("REPORT " + JSON.stringify({ port: /^\\d+\\s*$/.test(String(chunk)), policy: loaded("@pulumi/policy"), arborist: loaded("@npmcli/arborist"), automation: loaded("@pulumi/pulumi/automation") }) + "\\n");
+                 process.stderr.write("REPORT " + JSON.stringify({ port: /^\\d+\\s*$/.test(String(chunk)), policy: loaded("@pulumi/policy"), arborist: loaded("@npmcli/arborist"), automation: loaded("@pulumi/pulumi/automation"), shared: !String(require(require.resolve("@pulumi/policy/deserialize", { paths: [process.cwd()] })).deserializeProperties).includes("toJavaScript") }) + "\\n");
                  process.exit(0);
              };`,
         );
@@ -44,6 +44,6 @@ describe("the pack's entry", () => {
         const pack = path.join(ROOT, "policy");
         const run = spawnSync(process.execPath, ["--require", reporter, runPolicyPack, "127.0.0.1:1", pack], { cwd: pack, encoding: "utf8", timeout: 150_000 });
         const report = run.stderr.split("\n").find((line) => line.startsWith("REPORT "));
-        expect({ code: run.status, report: report && JSON.parse(report.slice("REPORT ".length)) }).toEqual({ code: 0, report: { port: true, policy: true, arborist: false, automation: false } });
+        expect({ code: run.status, report: report && JSON.parse(report.slice("REPORT ".length)) }).toEqual({ code: 0, report: { port: true, policy: true, arborist: false, automation: false, shared: true } });
     }, 180_000);
 });
