@@ -4,20 +4,24 @@
 // like on a noisy machine: the whole plan (in shards above the shard size), its memory (the highest
 // sum of its live processes' RSS), and the one-tenant plan of a pull request (`--base` with one
 // tenant changed). The one-pass plan runs for comparison up to BENCH_ONE_PASS_MAX tenants, the floor
-// up to BENCH_FLOOR_MAX (both need memory in proportion to the registry). A benchmark, never a test:
-// `--write` puts the table into BENCHMARKS.md.
+// up to BENCH_FLOOR_MAX (both need memory in proportion to the registry). Up to the same size it
+// measures where the CPU goes: the floor's, the plan's by process, and the protocol floor (the plan's
+// own resources registered raw, and analyzed by the real plugin process running rules that do
+// nothing), which bounds how fast any plan can be on this machine's cores. A benchmark, never a test:
+// `--write` puts the tables into BENCHMARKS.md.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ensurePlanKey, planKeyPath, recordInChild, type RecordedResource } from "../cli/engine";
+import { ensurePlanKey, planKeyPath, recordInChild, STACK_TYPE, type RecordedResource } from "../cli/engine";
 import { keyCachePath } from "../cli/plan/key-cache";
 import { parseCacheDir } from "../cli/plan/parse-cache";
 import { DEFAULT_SHARD_SIZE } from "../cli/plan/shards";
 import { validateRegistry } from "../registry";
 import { gb, seconds, writeSection } from "./markdown";
 import { generateRegistry } from "./registry";
+import { analyzeAtProtocolFloor, withV8HeapGrowth, type ProtocolAnalysis } from "./protocol-floor";
 import { peakRss, type Sampled } from "./rss";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -32,6 +36,8 @@ interface Row {
     plan: PlanSample;
     onePass?: PlanSample;
     floor?: Sampled;
+    /** Measured with the floor. */
+    protocolFloor?: ProtocolFloor;
     /** The one-tenant plan with the plan's caches emptied first (the registry's parse, the pinned keys), as on a fresh CI runner. */
     oneTenantCold: Sampled;
     /** The same plan again, with the caches the cold one wrote. */
@@ -45,6 +51,19 @@ interface PlanSample extends Sampled {
     tailMs: number;
     /** `K shards of at most S tenants, P at a time`, when it ran in shards. */
     shards?: string;
+}
+
+/**
+ * What a plan cannot do without, on its own recording (no secret values, as the plan runs): every
+ * resource registered raw with its parent (no program code), and analyzed at the protocol floor
+ * (protocol-floor.ts).
+ */
+interface ProtocolFloor extends ProtocolAnalysis {
+    /** Resources of the recording, and how many of them are custom. */
+    resources: number;
+    custom: number;
+    /** CPU time of the raw registration (every process of it). */
+    registrationCpuMs: number;
 }
 
 function git(repo: string, ...args: string[]): void {
@@ -68,26 +87,55 @@ async function wholePlan(tenantsDir: string, args: string[] = []): Promise<PlanS
     return { ...sample, resources: Number(m[1]), programMs: Number(m[2]) * 1000, tailMs: Number(m[3]) * 1000, shards };
 }
 
+// One recording of the project's program over the registry, in a child, as a preview.
+function recordRegistry(programFile: string, tenantsDir: string, keyFile: string, secrets: unknown): Promise<RecordedResource[]> {
+    return recordInChild({
+        programFile, project: "tenancy", stack: "bench", cwd: ROOT, keyFile, preview: true,
+        config: { "tenancy:tenantsDir": tenantsDir, "tenancy:secrets": JSON.stringify(secrets), "tenancy:natsMasterKey": BENCH_MASTER_KEY },
+        secretKeys: ["tenancy:secrets", "tenancy:natsMasterKey"],
+    });
+}
+
 // The floor: the plan's resources recorded once in one child, then registered raw in another.
 async function floor(tenantsDir: string, keyFile: string, secrets: unknown): Promise<Sampled> {
-    const record = (programFile: string) =>
-        recordInChild({
-            programFile, project: "tenancy", stack: "bench", cwd: ROOT, keyFile, preview: true,
-            config: { "tenancy:tenantsDir": tenantsDir, "tenancy:secrets": JSON.stringify(secrets), "tenancy:natsMasterKey": BENCH_MASTER_KEY },
-            secretKeys: ["tenancy:secrets", "tenancy:natsMasterKey"],
-        });
-    let resources: RecordedResource[] = await record(path.join(ROOT, "infra", "index.ts"));
+    return registerRaw(await recordRegistry(path.join(ROOT, "infra", "index.ts"), tenantsDir, keyFile, secrets), tenantsDir, keyFile, secrets);
+}
+
+// A recording registered raw (bench/floor-program.ts) in a child of its own: the floor's custom
+// resources alone; or, `whole`, every resource with its parent, as the program registers them.
+async function registerRaw(resources: RecordedResource[], tenantsDir: string, keyFile: string, secrets: unknown, whole = false): Promise<Sampled & { resources: number }> {
     // Outside the registry's repository: a file there would make the one-tenant plan plan every tenant.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenancy-bench-raw-"));
     try {
         const raw = path.join(dir, "raw-resources.json");
-        fs.writeFileSync(raw, JSON.stringify(resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }))));
-        resources = [];
+        const listed = whole
+            ? resources
+                  .filter((r) => r.type !== STACK_TYPE)
+                  .map((r) => ({ type: r.type, name: r.name, inputs: r.custom ? r.inputs : {}, component: !r.custom, urn: r.urn, parent: r.parent }))
+            : resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
+        fs.writeFileSync(raw, JSON.stringify(listed));
         process.env.TENANCY_BENCH_RAW = raw;
-        return await peakRss(() => record(path.join(__dirname, "floor-program.ts")));
+        let registered = 0;
+        const sample = await peakRss(() =>
+            recordRegistry(path.join(__dirname, "floor-program.ts"), tenantsDir, keyFile, secrets).then((r) => {
+                registered = r.length;
+            }),
+        );
+        return { ...sample, resources: registered };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
+}
+
+// The plan's own recording (no secret values, as the plan runs), registered raw whole and analyzed
+// at the protocol floor, both with V8's own heap growth.
+async function protocolFloor(tenantsDir: string, keyFile: string): Promise<ProtocolFloor> {
+    const resources = await recordRegistry(path.join(ROOT, "infra", "index.ts"), tenantsDir, keyFile, {});
+    const registration = await withV8HeapGrowth(() => registerRaw(resources, tenantsDir, keyFile, {}, true));
+    if (registration.resources !== resources.length) {
+        throw new Error(`the raw registration made ${registration.resources} resources where the recording has ${resources.length}`);
+    }
+    return { resources: resources.length, custom: resources.filter((r) => r.custom).length, registrationCpuMs: registration.cpuMs, ...(await analyzeAtProtocolFloor(resources)) };
 }
 
 async function measure(n: number, keyFile: string): Promise<Row> {
@@ -109,9 +157,12 @@ async function measure(n: number, keyFile: string): Promise<Row> {
             onePass = await wholePlan(tenants, ["--shard-size", String(n)]);
         }
         let floorSample: Sampled | undefined;
+        let protocol: ProtocolFloor | undefined;
         if (n <= FLOOR_MAX) {
             process.stderr.write(`bench: ${n} tenants: SDK floor…\n`);
             floorSample = await floor(tenants, keyFile, secrets);
+            process.stderr.write(`bench: ${n} tenants: protocol floor (the real pack, rules that do nothing)…\n`);
+            protocol = await protocolFloor(tenants, keyFile);
         }
         process.stderr.write(`bench: ${n} tenants: one-tenant plan (--base HEAD, one tenant edited)…\n`);
         const first = path.join(tenants, "t00000.yaml");
@@ -127,7 +178,7 @@ async function measure(n: number, keyFile: string): Promise<Row> {
         fs.rmSync(keyCachePath(planKeyPath()), { force: true });
         const oneTenantCold = await oneTenantPlan();
         const oneTenant = await oneTenantPlan();
-        return { n, plan, onePass, floor: floorSample, oneTenantCold, oneTenant };
+        return { n, plan, onePass, floor: floorSample, protocolFloor: protocol, oneTenantCold, oneTenant };
     } finally {
         fs.rmSync(repo, { recursive: true, force: true });
     }
@@ -154,6 +205,35 @@ function table(rows: Row[]): string {
         }
         const shown = [...roles].map(([role, { count, max }]) => `${count > 1 ? `${count} × ` : ""}${role} (${count > 1 ? "largest " : ""}${gb(max)})`).join(", ");
         lines.push(`- ${r.n.toLocaleString("en")} tenants, the plan's processes and their peaks: ${shown}.`);
+    }
+    const measured = rows.filter((r) => r.floor && r.protocolFloor);
+    if (measured.length === 0) return lines.join("\n");
+    const cores = os.availableParallelism();
+    lines.push(
+        "",
+        `Where the CPU goes (user and system time of every process and thread, polled from /proc). The protocol floor takes the ` +
+            `plan's own recording (no secret values, as the plan runs) and does with it only what no plan can leave out, with V8's own heap ` +
+            `growth: registers every resource raw with its parent, as the program does but without the program's code; then sends each ` +
+            `resource to the real plugin process with Analyze and all of them once with AnalyzeStack, over grpc-js, the pack's rules doing ` +
+            `nothing (\`bench/protocol-floor-pack\`). The lower bound is the CPU of the registration, of the pack and of the calls (not the ` +
+            `encoding, which is the plan's own code), divided by the ${cores} cores: what any plan that records with the SDK and analyzes ` +
+            `with the real pack needs at least, before its components' code, its rules and its own work.`,
+        "",
+        `| N tenants | SDK floor: wall, CPU | whole plan: wall, CPU (recording children; packs; plan) | protocol floor: resources (custom), raw registration CPU, analysis wall, the pack's CPU (the client's: encoding; calls) | lower bound on ${cores} cores | lower bound / floor |`,
+        "|---|---|---|---|---|---|",
+    );
+    for (const r of measured) {
+        const floorSample = r.floor!;
+        const protocol = r.protocolFloor!;
+        const byRole = (role: string) => r.plan.processes.filter((p) => p.role === role).reduce((sum, p) => sum + p.cpuMs, 0);
+        const boundMs = (protocol.registrationCpuMs + protocol.packCpuMs + protocol.callsCpuMs) / cores;
+        lines.push(
+            `| ${r.n.toLocaleString("en")} | ${seconds(floorSample.ms)}, ${seconds(floorSample.cpuMs)} | ${seconds(r.plan.ms)}, ${seconds(r.plan.cpuMs)} ` +
+                `(${seconds(byRole("recording child"))}; ${seconds(byRole("policy pack"))}; ${seconds(byRole("plan"))}) | ` +
+                `${protocol.resources.toLocaleString("en")} (${protocol.custom.toLocaleString("en")}), ${seconds(protocol.registrationCpuMs)}, ` +
+                `${seconds(protocol.ms)}, ${seconds(protocol.packCpuMs)} (${seconds(protocol.encodeCpuMs)}; ${seconds(protocol.callsCpuMs)}) | ` +
+                `${seconds(boundMs)} | ${(boundMs / floorSample.ms).toFixed(2)}× |`,
+        );
     }
     return lines.join("\n");
 }

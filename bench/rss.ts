@@ -1,4 +1,4 @@
-import type { ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 
 /** Wall time and peak resident memory of one measured step. */
@@ -13,9 +13,17 @@ export interface Sampled {
     rss: number;
     /** Sum of the peak RSS (VmHWM) of every process the step ever ran, in bytes. */
     peaks: number;
-    /** Peak RSS per process of the tree, by what it runs (see `role`), largest first. */
-    processes: { role: string; rss: number }[];
+    /**
+     * CPU time (user and system, every thread) of every process the step ran, in milliseconds, as
+     * last polled: a process's last 50 ms before it exits are not counted, so this errs low.
+     */
+    cpuMs: number;
+    /** Peak RSS and CPU time per process of the tree, by what it runs (see `role`), largest RSS first. */
+    processes: { role: string; rss: number; cpuMs: number }[];
 }
+
+/** Milliseconds per clock tick of /proc/<pid>/stat's CPU times (`getconf CLK_TCK`, 100 on Linux). */
+const MS_PER_TICK = 1000 / (Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100);
 
 // What a process of a plan runs, from its command line.
 function role(pid: number): string {
@@ -32,19 +40,29 @@ function role(pid: number): string {
     }
 }
 
-function children(): Map<number, number[]> {
+// Every process's children, and its CPU time so far (utime + stime, fields 14 and 15 of its stat).
+function processes(): { tree: Map<number, number[]>; cpuMs: Map<number, number> } {
     const tree = new Map<number, number[]>();
+    const cpuMs = new Map<number, number>();
     for (const entry of fs.readdirSync("/proc")) {
         if (!/^\d+$/.test(entry)) continue;
         try {
             const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            // After the command name, which may hold spaces: state, ppid, … utime (12th), stime (13th).
+            const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+            const ppid = Number(fields[1]);
             tree.set(ppid, [...(tree.get(ppid) ?? []), Number(entry)]);
+            cpuMs.set(Number(entry), (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK);
         } catch {
             /* the process ended while we looked */
         }
     }
-    return tree;
+    return { tree, cpuMs };
+}
+
+/** The CPU time a live process has used so far, in milliseconds (0 once it is gone). */
+export function processCpuMs(pid: number): number {
+    return processes().cpuMs.get(pid) ?? 0;
 }
 
 // A process's peak RSS (VmHWM) and current RSS (VmRSS), in bytes; zeros once it is gone.
@@ -66,14 +84,15 @@ function memory(pid: number): { hwm: number; rss: number } {
  */
 export async function peakRss(step: () => ChildProcess | Promise<unknown>, extraPid?: number): Promise<Sampled> {
     const peaks = new Map<number, number>();
+    const cpu = new Map<number, number>();
     let highest = 0;
     const roles = new Map<number, string>();
     const started = Date.now();
     const running = step();
     // For work done in this process's children, their trees are measured, not this process itself.
-    const roots = () => ("pid" in running && running.pid ? [running.pid] : [...(children().get(process.pid) ?? []), ...(extraPid ? [extraPid] : [])]);
+    const roots = (tree: Map<number, number[]>) => ("pid" in running && running.pid ? [running.pid] : [...(tree.get(process.pid) ?? []), ...(extraPid ? [extraPid] : [])]);
     const sample = () => {
-        const tree = children();
+        const { tree, cpuMs } = processes();
         const seen = new Set<number>();
         let live = 0;
         const visit = (pid: number) => {
@@ -82,12 +101,13 @@ export async function peakRss(step: () => ChildProcess | Promise<unknown>, extra
             const { hwm, rss } = memory(pid);
             live += rss;
             peaks.set(pid, Math.max(peaks.get(pid) ?? 0, hwm));
+            cpu.set(pid, Math.max(cpu.get(pid) ?? 0, cpuMs.get(pid) ?? 0));
             // Read again each time: a forked child shows its parent's command line until it has exec'd.
             const current = role(pid);
             if (current !== "?") roles.set(pid, current);
             for (const child of tree.get(pid) ?? []) visit(child);
         };
-        roots().forEach(visit);
+        roots(tree).forEach(visit);
         highest = Math.max(highest, live);
     };
     const timer = setInterval(sample, 50);
@@ -100,6 +120,10 @@ export async function peakRss(step: () => ChildProcess | Promise<unknown>, extra
     } finally {
         clearInterval(timer);
     }
-    const processes = [...peaks].map(([pid, rss]) => ({ role: roles.get(pid) ?? "?", rss })).filter((p) => p.rss > 0).sort((a, b) => b.rss - a.rss);
-    return { ms: Date.now() - started, rss: highest, peaks: [...peaks.values()].reduce((a, b) => a + b, 0), processes };
+    const measured = [...peaks]
+        .map(([pid, rss]) => ({ role: roles.get(pid) ?? "?", rss, cpuMs: cpu.get(pid) ?? 0 }))
+        .filter((p) => p.rss > 0)
+        .sort((a, b) => b.rss - a.rss);
+    const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
+    return { ms: Date.now() - started, rss: highest, peaks: sum(peaks.values()), cpuMs: sum(cpu.values()), processes: measured };
 }
