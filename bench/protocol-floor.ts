@@ -3,13 +3,11 @@
 // when no rule does anything (protocol-floor-pack/). With the raw registration of the same
 // recording, it bounds from below the CPU of any plan that records with the SDK and analyzes with
 // the real pack, whatever its components, rules and own work cost.
-import * as grpc from "@grpc/grpc-js";
-import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as path from "node:path";
 import { startPolicyPack, type RecordedResource } from "../cli/engine";
 import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "../cli/engine/analyzer-wire";
 import { engineResource, engineResources } from "../cli/engine/engine-resources";
+import { analyzeRecording } from "../cli/plan/policy";
 import { processCpuMs } from "./rss";
 
 /** The pack of rules that do nothing. */
@@ -17,21 +15,15 @@ export const PROTOCOL_FLOOR_PACK = path.join(__dirname, "protocol-floor-pack");
 
 /** What analyzing a recording at the protocol floor took. */
 export interface ProtocolAnalysis {
-    /** Wall time from the first request encoded to the last answer. */
+    /** Wall time of the analysis. */
     ms: number;
     /** The pack process's CPU time meanwhile (its start not counted). */
     packCpuMs: number;
-    /** This process's CPU time turning the recording into encoded requests (the plan's own encoder). */
+    /** This process's CPU time turning the recording into encoded requests (the plan's own encoder), measured on its own. */
     encodeCpuMs: number;
-    /** This process's CPU time sending them and reading the answers (grpc-js). */
+    /** This process's CPU time during the analysis less encodeCpuMs: sending the requests and reading the answers (grpc-js). */
     callsCpuMs: number;
 }
-
-// As many Analyze calls in flight as the plan keeps (cli/plan/policy.ts).
-const WINDOW = 8;
-const TIMEOUT_MS = 300_000;
-// As the plan's client: a whole stack travels in one AnalyzeStack message.
-const MAX_MESSAGE = 400 * 1024 * 1024;
 
 /**
  * Runs `work` with V8's own heap growth for the processes it starts: it costs less CPU than the
@@ -50,35 +42,27 @@ export async function withV8HeapGrowth<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Every resource of the recording (in its order) with Analyze, WINDOW at a time, then all of them
- * with one AnalyzeStack, as a plan of one pass sends them (in shards, a plan sends each resource to
- * AnalyzeStack once or twice); throws if the pack reports anything.
+ * Every resource of the recording with Analyze, then all of them with one AnalyzeStack, as the plan's
+ * client sends a plan of one pass (analyzeRecording; in shards, a plan sends each resource to
+ * AnalyzeStack once or twice); throws if the pack reports anything. The requests are encoded once
+ * beforehand on their own, so that the encoding's CPU can be told from the calls'.
  */
-export async function analyzeAtProtocolFloor(resources: readonly RecordedResource[]): Promise<ProtocolAnalysis> {
+export async function analyzeAtProtocolFloor(resources: RecordedResource[]): Promise<ProtocolAnalysis> {
+    let before = process.cpuUsage();
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    for (const r of resources) encodeAnalyzeRequest(engineResource(r, byUrn, "inputs"));
+    encodeAnalyzeStackRequest(engineResources(resources, "outputs"));
+    const encodeCpuMs = cpuMsSince(before);
     const host = await withV8HeapGrowth(() => startPolicyPack({ packDir: PROTOCOL_FLOOR_PACK }));
-    const client = new grpc.Client(`127.0.0.1:${host.port}`, grpc.credentials.createInsecure(), {
-        "grpc.max_receive_message_length": MAX_MESSAGE,
-        "grpc.max_send_message_length": MAX_MESSAGE,
-    });
     try {
         const started = Date.now();
         const packBefore = processCpuMs(host.pid);
-        let before = process.cpuUsage();
-        const byUrn = new Map(resources.map((r) => [r.urn, r]));
-        const requests = resources.map((r) => encodeAnalyzeRequest(engineResource(r, byUrn, "inputs")));
-        const stack = encodeAnalyzeStackRequest(engineResources([...resources], "outputs"));
-        const encodeCpuMs = cpuMsSince(before);
         before = process.cpuUsage();
-        let next = 0;
-        const lane = async () => {
-            while (next < requests.length) await call(client, "analyze", requests[next++]);
-        };
-        await Promise.all(Array.from({ length: WINDOW }, lane));
-        await call(client, "analyzeStack", stack);
-        const callsCpuMs = cpuMsSince(before);
-        return { ms: Date.now() - started, packCpuMs: processCpuMs(host.pid) - packBefore, encodeCpuMs, callsCpuMs };
+        const outcome = await analyzeRecording(host, resources);
+        const clientCpuMs = cpuMsSince(before);
+        if (outcome.diagnostics.length > 0) throw new Error(`protocol floor: the pack of rules that do nothing reported ${outcome.diagnostics[0].message}`);
+        return { ms: Date.now() - started, packCpuMs: processCpuMs(host.pid) - packBefore, encodeCpuMs, callsCpuMs: clientCpuMs - encodeCpuMs };
     } finally {
-        client.close();
         await host.stop();
     }
 }
@@ -86,25 +70,4 @@ export async function analyzeAtProtocolFloor(resources: readonly RecordedResourc
 function cpuMsSince(before: NodeJS.CpuUsage): number {
     const used = process.cpuUsage(before);
     return (used.user + used.system) / 1000;
-}
-
-const SERVICE = analyzerRpc.AnalyzerService as unknown as Record<"analyze" | "analyzeStack", { path: string }>;
-
-function call(client: grpc.Client, method: "analyze" | "analyzeStack", request: Buffer): Promise<void> {
-    return new Promise((resolve, reject) => {
-        const deadline = new Date(Date.now() + TIMEOUT_MS);
-        client.makeUnaryRequest(
-            SERVICE[method].path,
-            (bytes: Buffer) => bytes,
-            (bytes: Buffer) => analyzerPb.AnalyzeResponse.deserializeBinary(new Uint8Array(bytes)),
-            request,
-            new grpc.Metadata(),
-            { deadline },
-            (error, response) => {
-                if (error) reject(new Error(`protocol floor: ${method} failed: ${error.details || error.message}`));
-                else if (response!.getDiagnosticsList().length > 0) reject(new Error(`protocol floor: the pack of rules that do nothing reported ${response!.getDiagnosticsList()[0].getMessage()}`));
-                else resolve();
-            },
-        );
-    });
 }

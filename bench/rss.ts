@@ -40,19 +40,16 @@ function role(pid: number): string {
     }
 }
 
-// Every process's children, and its CPU time so far (utime + stime, fields 14 and 15 of its stat).
+// Every process's children, and its CPU time so far.
 function processes(): { tree: Map<number, number[]>; cpuMs: Map<number, number> } {
     const tree = new Map<number, number[]>();
     const cpuMs = new Map<number, number>();
     for (const entry of fs.readdirSync("/proc")) {
         if (!/^\d+$/.test(entry)) continue;
         try {
-            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-            // After the command name, which may hold spaces: state, ppid, … utime (12th), stime (13th).
-            const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-            const ppid = Number(fields[1]);
-            tree.set(ppid, [...(tree.get(ppid) ?? []), Number(entry)]);
-            cpuMs.set(Number(entry), (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK);
+            const stat = statOf(fs.readFileSync(`/proc/${entry}/stat`, "utf8"));
+            tree.set(stat.ppid, [...(tree.get(stat.ppid) ?? []), Number(entry)]);
+            cpuMs.set(Number(entry), stat.cpuMs);
         } catch {
             /* the process ended while we looked */
         }
@@ -62,7 +59,17 @@ function processes(): { tree: Map<number, number[]>; cpuMs: Map<number, number> 
 
 /** The CPU time a live process has used so far, in milliseconds (0 once it is gone). */
 export function processCpuMs(pid: number): number {
-    return processes().cpuMs.get(pid) ?? 0;
+    try {
+        return statOf(fs.readFileSync(`/proc/${pid}/stat`, "utf8")).cpuMs;
+    } catch {
+        return 0;
+    }
+}
+
+// After the command name, which may hold spaces: state, ppid (2nd), … utime (12th), stime (13th).
+function statOf(stat: string): { ppid: number; cpuMs: number } {
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { ppid: Number(fields[1]), cpuMs: (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK };
 }
 
 // A process's peak RSS (VmHWM) and current RSS (VmRSS), in bytes; zeros once it is gone.
